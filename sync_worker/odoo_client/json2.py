@@ -1,0 +1,68 @@
+"""Odoo 19's JSON-2 API: ``POST /json/2/<model>/<method>`` with a bearer API key."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import requests
+
+from sync_worker.config import Settings
+from sync_worker.errors import FatalError, RetriableError
+from sync_worker.odoo_client.base import OdooHealth, check_with
+
+
+class Json2Client:
+    def __init__(self, settings: Settings, session: requests.Session | None = None):
+        if not settings.odoo_api_key:
+            raise FatalError("the json2 transport needs ODOO_API_KEY (an API key of the Odoo user)")
+        self._url = settings.odoo_url
+        self._db = settings.odoo_db
+        self._timeout = settings.odoo_timeout
+        self._session = session or requests.Session()
+        self._session.headers.update(
+            {
+                "Authorization": f"Bearer {settings.odoo_api_key}",
+                "X-Odoo-Database": settings.odoo_db,
+                "User-Agent": "customer-sync-worker",
+            }
+        )
+
+    def server_version(self) -> str:
+        try:
+            response = self._session.get(f"{self._url}/json/version", timeout=self._timeout)
+        except requests.RequestException as exc:
+            raise RetriableError(f"Odoo at {self._url} is unreachable: {exc.__class__.__name__}") from exc
+        if response.status_code != 200:
+            raise RetriableError(f"Odoo at {self._url} answered {response.status_code} to /json/version")
+        return str(response.json()["version"])
+
+    def call(self, model: str, method: str, ids: list[int] | None = None, **kwargs: Any) -> Any:
+        body: dict[str, Any] = dict(kwargs)
+        if ids:
+            body["ids"] = ids
+        url = f"{self._url}/json/2/{model}/{method}"
+        try:
+            response = self._session.post(url, json=body, timeout=self._timeout)
+        except requests.RequestException as exc:
+            raise RetriableError(f"{model}.{method}: Odoo is unreachable ({exc.__class__.__name__})") from exc
+        if response.status_code == 200:
+            return response.json()
+        message = _error_message(response)
+        if response.status_code in (401, 403):
+            raise FatalError(f"{model}.{method}: Odoo refused the API key or the access ({message})")
+        if response.status_code in (502, 503, 504) or response.status_code == 429:
+            raise RetriableError(f"{model}.{method}: Odoo is unavailable ({response.status_code})")
+        raise FatalError(f"{model}.{method}: Odoo answered {response.status_code}: {message}")
+
+    def check(self) -> OdooHealth:
+        return check_with(self, self._db)
+
+
+def _error_message(response: requests.Response) -> str:
+    try:
+        payload = response.json()
+    except ValueError:
+        return response.reason or "no details"
+    if isinstance(payload, dict):
+        return str(payload.get("message") or payload.get("name") or payload)[:500]
+    return str(payload)[:500]

@@ -1,0 +1,79 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from sync_worker.config import ENV_VARS, Settings, redact_url
+from sync_worker.errors import ConfigError
+
+
+def test_defaults_work_without_any_variable() -> None:
+    settings = Settings.from_env({})
+    assert settings.broker_url == "redis://localhost:6379/0"
+    assert settings.odoo_transport == "json2"
+    assert settings.default_region == "CN"
+    assert settings.batch_size == 500
+    assert settings.result_backend is None
+    assert settings.odoo_secret is None
+
+
+def test_every_problem_is_reported_at_once() -> None:
+    with pytest.raises(ConfigError) as excinfo:
+        Settings.from_env(
+            {
+                "CUSTOMER_SYNC_BROKER_URL": "http://nope",
+                "ODOO_TRANSPORT": "xmlrpc",
+                "CUSTOMER_SYNC_BATCH_SIZE": "many",
+                "CUSTOMER_SYNC_DEFAULT_REGION": "China",
+                "ODOO_TIMEOUT": "-1",
+            }
+        )
+    names = " ".join(excinfo.value.problems)
+    for name in ("CUSTOMER_SYNC_BROKER_URL", "ODOO_TRANSPORT", "CUSTOMER_SYNC_BATCH_SIZE",
+                 "CUSTOMER_SYNC_DEFAULT_REGION", "ODOO_TIMEOUT"):
+        assert name in names
+    assert len(excinfo.value.problems) == 5
+
+
+def test_secrets_never_appear_in_repr_or_errors() -> None:
+    settings = Settings.from_env(
+        {
+            "ODOO_API_KEY": "k3y-s3cr3t",
+            "CUSTOMER_SYNC_BROKER_URL": "amqp://user:pa55word@rabbit:5672//",
+        }
+    )
+    shown = repr(settings) + str(settings)
+    assert "k3y-s3cr3t" not in shown
+    assert "pa55word" not in shown
+    assert "amqp://user:***@rabbit:5672//" in shown
+    assert settings.odoo_secret == "k3y-s3cr3t"
+    with pytest.raises(ConfigError) as excinfo:
+        Settings.from_env({"CUSTOMER_SYNC_BROKER_URL": "ftp://user:pa55word@host"})
+    assert "pa55word" not in str(excinfo.value)
+
+
+def test_secret_from_a_file(tmp_path: Path) -> None:
+    secret = tmp_path / "key"
+    secret.write_text("from-file\n")
+    assert Settings.from_env({"ODOO_API_KEY_FILE": str(secret)}).odoo_api_key == "from-file"
+    with pytest.raises(ConfigError, match="ODOO_API_KEY_FILE: cannot read"):
+        Settings.from_env({"ODOO_API_KEY_FILE": str(tmp_path / "missing")})
+
+
+def test_json2_needs_an_api_key_not_a_password() -> None:
+    with pytest.raises(ConfigError, match="ODOO_API_KEY"):
+        Settings.from_env({"ODOO_TRANSPORT": "json2", "ODOO_PASSWORD": "x"})
+    assert Settings.from_env({"ODOO_TRANSPORT": "odoorpc", "ODOO_PASSWORD": "x"}).odoo_secret == "x"
+
+
+def test_redact_url() -> None:
+    assert redact_url("redis://localhost:6379/0") == "redis://localhost:6379/0"
+    assert redact_url("redis://:pw@localhost:6379/0") == "redis://:***@localhost:6379/0"
+
+
+def test_every_documented_variable_has_a_meaning() -> None:
+    assert all(meaning for _default, meaning in ENV_VARS.values())
+    docs = Path(__file__).parents[2].joinpath("docs", "operations.md").read_text()
+    missing = [name for name in ENV_VARS if name not in docs]
+    assert not missing, f"docs/operations.md does not describe {missing}"
