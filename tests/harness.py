@@ -22,7 +22,6 @@ import contextlib
 import hashlib
 import os
 import re
-import shutil
 import signal
 import socket
 import subprocess
@@ -181,7 +180,7 @@ def find_odoo(environ: dict[str, str] | None = None) -> OdooInstall:
 
 
 def _connect(user: str, dbname: str = "postgres"):
-    import psycopg2  # noqa: PLC0415 - the harness is importable without it (find only)
+    import psycopg2
 
     conn = psycopg2.connect(host=PG_HOST, port=PG_PORT, user=user, dbname=dbname, connect_timeout=5)
     conn.autocommit = True
@@ -190,7 +189,7 @@ def _connect(user: str, dbname: str = "postgres"):
 
 def ensure_role() -> str:
     """Make sure our database role exists (LOGIN CREATEDB, not superuser); return its name."""
-    import psycopg2  # noqa: PLC0415
+    import psycopg2
 
     if DB_ROLE == "postgres":
         raise HarnessError("Odoo refuses the role 'postgres': set CUSTOMER_INFO_DB_USER to another")
@@ -202,7 +201,7 @@ def ensure_role() -> str:
             raise HarnessError(
                 f"cannot reach PostgreSQL at {PG_HOST}:{PG_PORT} as {DB_ROLE}: {exc}".strip()
             ) from exc
-    from psycopg2 import sql  # noqa: PLC0415
+    from psycopg2 import sql
 
     try:
         admin = _connect(PG_ADMIN)
@@ -232,7 +231,7 @@ def database_exists(name: str) -> bool:
 
 
 def drop_database(name: str) -> None:
-    from psycopg2 import sql  # noqa: PLC0415
+    from psycopg2 import sql
 
     conn = _connect(DB_ROLE)
     try:
@@ -334,7 +333,7 @@ class OdooProcess:
     def __init__(self, cmd: list[str], log_path: Path, env: dict[str, str] | None = None):
         self.cmd = cmd
         self.log_path = log_path
-        self._log = open(log_path, "ab")  # noqa: SIM115 - closed in stop()
+        self._log = open(log_path, "ab")
         self.proc = subprocess.Popen(
             cmd,
             stdout=self._log,
@@ -569,9 +568,35 @@ def live_server(
     try:
         url = f"http://127.0.0.1:{port}"
         wait_for_http(f"{url}/web/login", process)
-        yield LiveOdoo(url=url, db=db, port=port, login="admin", password="admin", log_path=log_path)  # noqa: S106 - Odoo's default for new databases
+        yield LiveOdoo(url=url, db=db, port=port, login="admin", password="admin", log_path=log_path)
     finally:
         process.stop()
+
+
+def create_api_key(install: OdooInstall, db: str, *, data_dir: Path, login: str = "admin") -> str:
+    """A fresh API key (scope ``rpc``) for ``login`` in ``db``, made through ``odoo-bin shell``.
+
+    API keys are hashed in the database and their creation in the UI needs a password
+    check, so tests of the JSON-2 transport make theirs the way an administrator's script would.
+    """
+    script = (
+        "user = env['res.users'].search([('login', '=', %r)], limit=1)\n"
+        "key = env['res.users.apikeys'].with_user(user)._generate('rpc', 'customer-sync tests', None)\n"
+        "env.cr.commit()\n"
+        "print('APIKEY=' + key)\n"
+    ) % login
+    cmd = [
+        sys.executable, str(install.odoo_bin), "shell", f"--addons-path={install.addons_path}",
+        f"--data-dir={data_dir}", f"--db_host={PG_HOST}", f"--db_port={PG_PORT}",
+        f"--db_user={DB_ROLE}", f"--database={db}", "--no-http", "--log-level=warn",
+    ]
+    done = subprocess.run(  # noqa: S603 - our own interpreter and Odoo's odoo-bin
+        cmd, input=script, capture_output=True, text=True, timeout=300, cwd=REPO_ROOT, check=False
+    )
+    match = re.search(r"^APIKEY=([0-9a-f]+)$", done.stdout, re.MULTILINE)
+    if not match:
+        raise HarnessError(f"could not create an API key for {login} in {db}: {done.stderr[-2000:]}")
+    return match[1]
 
 
 # ---------------------------------------------------------------------------
@@ -625,6 +650,14 @@ def _cmd_run(args: argparse.Namespace) -> int:
     env = dict(os.environ)
     env.setdefault("ODOO_URL", f"http://127.0.0.1:{args.port}")
     env.setdefault("ODOO_DB", db)
+    if not env.get("ODOO_API_KEY") and not env.get("ODOO_API_KEY_FILE"):
+        # The worker authenticates with an API key of its own, kept in a private file.
+        key_file = REPO_ROOT / "var" / f"{db}-worker-api-key"
+        if not key_file.exists():
+            key = create_api_key(install, db, data_dir=data_dir)
+            key_file.touch(mode=0o600)
+            key_file.write_text(key)
+        env["ODOO_API_KEY_FILE"] = str(key_file)
     children = [
         ("odoo", OdooProcess(
             odoo_command(install, db, http_port=args.port, data_dir=data_dir, log_level="info"),
