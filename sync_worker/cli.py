@@ -68,8 +68,9 @@ def check() -> None:
         sys.exit(1)
 
 
-def _celery(*args: str) -> None:
-    _settings()  # fail with a readable message before Celery starts
+def _celery(command: str, *args: str) -> None:
+    settings = _settings()  # fail with a readable message before Celery starts
+    args = (command, f"--loglevel={settings.log_level}", *args)
     os.execvp(sys.executable, [sys.executable, "-m", "celery", "-A", "sync_worker.celery_app", *args])  # noqa: S606
 
 
@@ -77,14 +78,14 @@ def _celery(*args: str) -> None:
 @click.argument("celery_args", nargs=-1, type=click.UNPROCESSED)
 def worker(celery_args: tuple[str, ...]) -> None:
     """Run the Celery worker (extra arguments go to `celery worker`)."""
-    _celery("worker", "--loglevel=INFO", *celery_args)
+    _celery("worker", *celery_args)
 
 
 @main.command(context_settings={"ignore_unknown_options": True})
 @click.argument("celery_args", nargs=-1, type=click.UNPROCESSED)
 def beat(celery_args: tuple[str, ...]) -> None:
     """Run Celery beat, the scheduler (extra arguments go to `celery beat`)."""
-    _celery("beat", "--loglevel=INFO", *celery_args)
+    _celery("beat", *celery_args)
 
 
 if __name__ == "__main__":

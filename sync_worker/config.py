@@ -28,7 +28,6 @@ ENV_VARS: dict[str, tuple[str, str]] = {
     "CUSTOMER_SYNC_QUEUE": ("customer_sync", "queue the worker consumes"),
     "CUSTOMER_SYNC_CHECK_INTERVAL": ("300", "seconds between beat's Odoo health checks; 0 disables"),
     "CUSTOMER_SYNC_DEFAULT_REGION": ("CN", "region for phone numbers without a country code"),
-    "CUSTOMER_SYNC_BATCH_SIZE": ("500", "records sent to Odoo per batch"),
     "CUSTOMER_SYNC_LOG_LEVEL": ("INFO", "log level of the worker"),
     "ODOO_URL": ("http://localhost:8069", "base URL of Odoo"),
     "ODOO_DB": ("customer_info", "Odoo database"),
@@ -59,7 +58,6 @@ class Settings:
     queue: str
     check_interval: int
     default_region: str
-    batch_size: int
     log_level: str
     odoo_url: str
     odoo_db: str
@@ -145,7 +143,6 @@ class Settings:
             queue=get("CUSTOMER_SYNC_QUEUE") or "customer_sync",
             check_interval=integer("CUSTOMER_SYNC_CHECK_INTERVAL", 0),
             default_region=region,
-            batch_size=integer("CUSTOMER_SYNC_BATCH_SIZE", 1),
             log_level=log_level,
             odoo_url=odoo_url,
             odoo_db=get("ODOO_DB"),

@@ -580,17 +580,17 @@ def create_api_key(install: OdooInstall, db: str, *, data_dir: Path, login: str 
     check, so tests of the JSON-2 transport make theirs the way an administrator's script would.
     """
     script = (
-        "user = env['res.users'].search([('login', '=', %r)], limit=1)\n"
+        f"user = env['res.users'].search([('login', '=', {login!r})], limit=1)\n"
         "key = env['res.users.apikeys'].with_user(user)._generate('rpc', 'customer-sync tests', None)\n"
         "env.cr.commit()\n"
         "print('APIKEY=' + key)\n"
-    ) % login
+    )
     cmd = [
         sys.executable, str(install.odoo_bin), "shell", f"--addons-path={install.addons_path}",
         f"--data-dir={data_dir}", f"--db_host={PG_HOST}", f"--db_port={PG_PORT}",
         f"--db_user={DB_ROLE}", f"--database={db}", "--no-http", "--log-level=warn",
     ]
-    done = subprocess.run(  # noqa: S603 - our own interpreter and Odoo's odoo-bin
+    done = subprocess.run(
         cmd, input=script, capture_output=True, text=True, timeout=300, cwd=REPO_ROOT, check=False
     )
     match = re.search(r"^APIKEY=([0-9a-f]+)$", done.stdout, re.MULTILINE)

@@ -65,7 +65,7 @@ def test_find_odoo_keeps_enterprise_modules_off_the_addons_path(tmp_path: Path, 
 
 def test_find_odoo_refuses_other_versions_and_enterprise_trees(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    with pytest.raises(harness.OdooNotFound, match="not 19.0"):
+    with pytest.raises(harness.OdooNotFound, match=r"not 19\.0"):
         harness.find_odoo({"ODOO_PATH": str(_fake_odoo(tmp_path / "o18", version="18, 0"))})
     with pytest.raises(harness.OdooNotFound, match="enterprise"):
         harness.find_odoo({"ODOO_PATH": str(_fake_odoo(tmp_path / "enterprise" / "o19"))})
