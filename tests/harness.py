@@ -387,7 +387,8 @@ class LogRecord:
     continuation: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
-        tail = f" [{self.continuation[-1].strip()}]" if self.continuation else ""
+        last = next((line.strip() for line in reversed(self.continuation) if line.strip()), "")
+        tail = f" [{last}]" if last else ""
         return f"{self.level} {self.logger}: {self.message}{tail}"
 
 
@@ -415,14 +416,15 @@ def log_problems(records: Sequence[LogRecord]) -> list[str]:
     return problems
 
 
-STATS = re.compile(rf"^{ADDON}: (?P<count>\d+) tests\b")
+STARTING = re.compile(r"^Starting (?P<test>\w+\.\w+) \.\.\.")
 
 
 def tests_run(records: Sequence[LogRecord]) -> int:
+    """How many tests of our module Odoo started (each logs ``Starting Class.method ...``)."""
     return sum(
-        int(m["count"])
+        1
         for r in records
-        if r.logger == "odoo.tests.stats" and (m := STATS.match(r.message))
+        if r.logger.startswith(f"odoo.addons.{ADDON}.tests") and STARTING.match(r.message)
     )
 
 

@@ -12,10 +12,14 @@ LOG = """\
 2026-11-24 10:00:00,001 4242 INFO ci_x odoo.modules.loading: loading 1 modules...
 2026-11-24 10:00:01,001 4242 WARNING ci_x odoo.addons.base.models.ir_actions_report: You need Wkhtmltopdf to print a pdf version of the reports.
 2026-11-24 10:00:02,001 4242 WARNING ci_x odoo.fields: Field customer.relation.note: unknown parameter 'tracking'
+2026-11-24 10:00:02,501 4242 INFO ci_x odoo.addons.addon_customer_info.tests.test_x: Starting TestX.test_y ...
+2026-11-24 10:00:02,601 4242 INFO ci_x odoo.addons.addon_customer_info.tests.test_x: Starting TestX.test_z ...
+2026-11-24 10:00:02,701 4242 INFO ci_x odoo.addons.contacts.tests.test_ui: Starting TestUi.test_tour ...
 2026-11-24 10:00:03,001 4242 ERROR ci_x odoo.addons.addon_customer_info.tests.test_x: FAIL: TestX.test_y
 Traceback (most recent call last):
   File "x.py", line 1, in test_y
 AssertionError: 1 != 2
+ 
 2026-11-24 10:00:04,001 4242 INFO ci_x odoo.tests.stats: addon_customer_info: 12 tests 3.21s 456 queries
 2026-11-24 10:00:04,002 4242 INFO ci_x odoo.tests.stats: contacts: 3 tests 0.21s 56 queries
 """
@@ -23,8 +27,8 @@ AssertionError: 1 != 2
 
 def test_parse_log_keeps_tracebacks_with_their_record() -> None:
     records = harness.parse_log(LOG)
-    assert [r.level for r in records] == ["INFO", "WARNING", "WARNING", "ERROR", "INFO", "INFO"]
-    assert records[3].continuation[-1] == "AssertionError: 1 != 2"
+    assert [r.level for r in records] == ["INFO", "WARNING", "WARNING", "INFO", "INFO", "INFO", "ERROR", "INFO", "INFO"]
+    assert records[6].continuation[-2] == "AssertionError: 1 != 2"
 
 
 def test_log_problems_are_errors_and_our_warnings_only() -> None:
@@ -35,9 +39,9 @@ def test_log_problems_are_errors_and_our_warnings_only() -> None:
     assert not any("Wkhtmltopdf" in p for p in problems)
 
 
-def test_tests_run_counts_only_our_module() -> None:
-    assert harness.tests_run(harness.parse_log(LOG)) == 12
-    assert harness.tests_run(harness.parse_log(LOG.replace("addon_customer_info:", "x:"))) == 0
+def test_tests_run_counts_the_tests_of_our_module_only() -> None:
+    assert harness.tests_run(harness.parse_log(LOG)) == 2
+    assert harness.tests_run(harness.parse_log(LOG.replace("addon_customer_info.tests", "x.tests"))) == 0
 
 
 def _fake_odoo(root: Path, version: str = "19, 0", modules: dict[str, str] | None = None) -> Path:
