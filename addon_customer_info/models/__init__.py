@@ -1,0 +1,8 @@
+# ruff: noqa: F401, I001  (Odoo loads the modules listed here, in this order)
+from . import customer_classification_mixin
+from . import customer_type
+from . import customer_nature
+from . import customer_source
+from . import customer_level
+from . import customer_region
+from . import res_partner

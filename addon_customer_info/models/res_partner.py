@@ -1,0 +1,153 @@
+from odoo import api, fields, models
+
+from ..tools import LEVELS, classify_prospect  # noqa: TID252 (pylint-odoo wants relative imports)
+from .customer_type import RULE_MANAGED_TYPES
+
+CI_USER = "addon_customer_info.group_customer_info_user"
+"""Every ``ci_`` field is readable only by the addon's users (least privilege)."""
+
+LEVEL_SELECTION = list(zip(LEVELS, ("None", "Low", "Medium", "High"), strict=True))
+PROSPECT_RULE_INPUTS = frozenset({"ci_purchase_intent", "ci_purchasing_power"})
+
+
+def _ci_rule_inputs_changed(vals):
+    """Whether ``vals`` changes an input of the prospect rule without choosing the type itself."""
+    return "ci_customer_type_id" not in vals and not PROSPECT_RULE_INPUTS.isdisjoint(vals)
+
+
+class ResPartner(models.Model):
+    """Customer information on contacts.
+
+    Every field of this module is prefixed ``ci_`` and restricted to the addon's user
+    group. Stored fields are only facts people or the sync worker enter; figures derived
+    from other records (counts, current rating, completeness) are computed on the fly,
+    with a search method where a filter needs them, so that nothing here rewrites the
+    partner table behind the user's back.
+    """
+
+    _inherit = "res.partner"
+
+    # ------------------------------------------------------------
+    # Profile: classification
+    # ------------------------------------------------------------
+    ci_customer_type_id = fields.Many2one(
+        "customer.type", string="Customer Type", index="btree_not_null", tracking=True, groups=CI_USER,
+        help="Target and potential are set by the purchase intent / purchasing power rule "
+        "unless you choose a type yourself; existing, lost and your own types are never changed by it.",
+    )
+    ci_nature_id = fields.Many2one(
+        "customer.nature", string="Nature of Enterprise", index="btree_not_null", tracking=True,
+        groups=CI_USER,
+    )
+    ci_source_id = fields.Many2one(
+        "customer.source", string="Customer Source", index="btree_not_null", tracking=True, groups=CI_USER,
+    )
+    ci_level_id = fields.Many2one(
+        "customer.level", string="Customer Level", index="btree_not_null", tracking=True, groups=CI_USER,
+    )
+    ci_region_id = fields.Many2one(
+        "customer.region", string="Sales Region", index="btree_not_null", tracking=True, groups=CI_USER,
+        help="Filled from the province or country when a customer is created without one.",
+    )
+    ci_customer_since = fields.Date(string="Customer Since", groups=CI_USER)
+
+    # ------------------------------------------------------------
+    # Profile: customer value
+    # ------------------------------------------------------------
+    ci_purchase_intent = fields.Selection(
+        LEVEL_SELECTION, string="Purchase Intent", tracking=True, groups=CI_USER,
+        help="How much the customer wants to buy from us. Medium or high counts as having the intent.",
+    )
+    ci_purchasing_power = fields.Selection(
+        LEVEL_SELECTION, string="Purchasing Power", tracking=True, groups=CI_USER,
+        help="Whether the customer can afford to buy (budget, size, solvency). "
+        "Medium or high counts as having the power.",
+    )
+    ci_currency_id = fields.Many2one(
+        "res.currency", string="Figures Currency", groups=CI_USER,
+        help="Currency of the registered capital and annual revenue.",
+    )
+    ci_registered_capital = fields.Monetary(
+        string="Registered Capital", currency_field="ci_currency_id", groups=CI_USER,
+    )
+    ci_annual_revenue = fields.Monetary(
+        string="Annual Revenue", currency_field="ci_currency_id", groups=CI_USER,
+    )
+    ci_employee_count = fields.Integer(string="Staff", groups=CI_USER, help="Number of employees.")
+    ci_founded_on = fields.Date(string="Founded On", groups=CI_USER)
+    ci_purchase_history = fields.Html(
+        string="Purchase History", groups=CI_USER,
+        help="What the customer bought, when, and from whom; "
+        "kept here until a sales bridge module links the orders.",
+    )
+
+    # ------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------
+
+    @api.model
+    def default_get(self, fields_list):
+        values = super().default_get(fields_list)
+        # Not a field default: a default would be written to every existing partner at install.
+        if "ci_currency_id" in fields_list and not values.get("ci_currency_id"):
+            values["ci_currency_id"] = self.env.company.currency_id.id
+        return values
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        Region = self.env["customer.region"]
+        for vals in vals_list:
+            if not vals.get("ci_region_id") and (vals.get("country_id") or vals.get("state_id")):
+                region = Region._find_for_address(
+                    self.env["res.country"].browse(vals.get("country_id")),
+                    self.env["res.country.state"].browse(vals.get("state_id")),
+                )
+                if region:
+                    vals["ci_region_id"] = region.id
+        partners = super().create(vals_list)
+        for partner, vals in zip(partners, vals_list, strict=True):
+            if _ci_rule_inputs_changed(vals):
+                partner._ci_apply_prospect_rule()
+        return partners
+
+    def write(self, vals):
+        result = super().write(vals)
+        if _ci_rule_inputs_changed(vals):
+            self._ci_apply_prospect_rule()
+        return result
+
+    @api.onchange("country_id", "state_id")
+    def _onchange_ci_address_region(self):
+        if not self.ci_region_id:
+            self.ci_region_id = self.env["customer.region"]._find_for_address(self.country_id, self.state_id)
+
+    # ------------------------------------------------------------
+    # BUSINESS RULES
+    # ------------------------------------------------------------
+
+    def _ci_apply_prospect_rule(self):
+        """Set target / potential from purchase intent and purchasing power.
+
+        Only partners without a type, or with a type the rule manages (target,
+        potential), are changed: existing and lost customers, and types people defined,
+        are decisions the rule does not overturn. When intent and power both fall away,
+        a rule-managed type is cleared.
+        """
+        types = self.env["customer.type"].with_context(active_test=False).search(
+            [("code", "in", sorted(RULE_MANAGED_TYPES))]
+        )
+        type_by_code = {customer_type.code: customer_type for customer_type in types}
+        by_new_type = {}
+        for partner in self:
+            current = partner.ci_customer_type_id
+            if current and current.code not in RULE_MANAGED_TYPES:
+                continue
+            code = classify_prospect(partner.ci_purchase_intent, partner.ci_purchasing_power)
+            new_type = type_by_code.get(code, types.browse()) if code else types.browse()
+            if code and not new_type:
+                continue  # the administrator removed that type: nothing to set
+            if new_type != current:
+                by_new_type.setdefault(new_type, self.browse())
+                by_new_type[new_type] |= partner
+        for new_type, partners in by_new_type.items():
+            partners.write({"ci_customer_type_id": new_type.id})
