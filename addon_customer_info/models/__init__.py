@@ -6,3 +6,6 @@ from . import customer_source
 from . import customer_level
 from . import customer_region
 from . import res_partner
+from . import customer_hobby
+from . import customer_career
+from . import customer_important_date

@@ -82,6 +82,41 @@ class ResPartner(models.Model):
     )
 
     # ------------------------------------------------------------
+    # Contact person
+    # ------------------------------------------------------------
+    ci_decision_influence = fields.Selection(
+        [
+            ("decision_maker", "Decision Maker"),
+            ("influencer", "Influencer"),
+            ("evaluator", "Evaluator / User"),
+            ("gatekeeper", "Gatekeeper"),
+            ("none", "No Influence"),
+        ],
+        string="Decision Influence", tracking=True, groups=CI_USER,
+        help="The person's weight in the customer's buying decisions.",
+    )
+    ci_hobby_ids = fields.Many2many(
+        "customer.hobby", "customer_hobby_res_partner_rel", "partner_id", "hobby_id",
+        string="Hobbies", groups=CI_USER,
+    )
+    ci_preferences = fields.Text(
+        string="Preferences", groups=CI_USER,
+        help="Tastes and habits worth knowing: food, drinks, gifts, meeting times, taboos.",
+    )
+    ci_accepts_email = fields.Boolean(
+        string="Receives Email", tracking=True, groups=CI_USER,
+        help="The person agreed to receive our emails (newsletters, invitations, material).",
+    )
+    ci_accepts_sms = fields.Boolean(
+        string="Receives SMS", tracking=True, groups=CI_USER,
+        help="The person agreed to receive our text messages.",
+    )
+    ci_important_date_ids = fields.One2many(
+        "customer.important.date", "partner_id", string="Important Dates", groups=CI_USER,
+    )
+    ci_career_ids = fields.One2many("customer.career", "partner_id", string="Career History", groups=CI_USER)
+
+    # ------------------------------------------------------------
     # CRUD
     # ------------------------------------------------------------
 

@@ -1,3 +1,4 @@
 # ruff: noqa: F401, I001  (Odoo loads the modules listed here, in this order)
 from . import test_tools
 from . import test_classification
+from . import test_contact_person
