@@ -9,3 +9,5 @@ from . import res_partner
 from . import customer_hobby
 from . import customer_career
 from . import customer_important_date
+from . import customer_relation_type
+from . import customer_relation

@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.fields import Domain
 
 from ..tools import LEVELS, classify_prospect  # noqa: TID252 (pylint-odoo wants relative imports)
 from .customer_type import RULE_MANAGED_TYPES
@@ -117,6 +118,28 @@ class ResPartner(models.Model):
     ci_career_ids = fields.One2many("customer.career", "partner_id", string="Career History", groups=CI_USER)
 
     # ------------------------------------------------------------
+    # Relations
+    # ------------------------------------------------------------
+    ci_relation_left_ids = fields.One2many(
+        "customer.relation", "left_partner_id", string="Relations (as left partner)", groups=CI_USER,
+    )
+    ci_relation_right_ids = fields.One2many(
+        "customer.relation", "right_partner_id", string="Relations (as right partner)", groups=CI_USER,
+    )
+    ci_relation_ids = fields.Many2many(
+        "customer.relation", string="Relations", compute="_compute_ci_relation_ids", groups=CI_USER,
+        help="Relations on either side, labelled as seen from this partner.",
+    )
+    ci_relation_count = fields.Integer(
+        string="Relation Count", compute="_compute_ci_relation_ids", groups=CI_USER,
+    )
+    ci_related_partner_ids = fields.Many2many(
+        "res.partner", string="Related Partners", compute="_compute_ci_relation_ids",
+        search="_search_ci_related_partner_ids", groups=CI_USER,
+        help="Partners on the other side of any relation of this partner.",
+    )
+
+    # ------------------------------------------------------------
     # CRUD
     # ------------------------------------------------------------
 
@@ -155,6 +178,70 @@ class ResPartner(models.Model):
     def _onchange_ci_address_region(self):
         if not self.ci_region_id:
             self.ci_region_id = self.env["customer.region"]._find_for_address(self.country_id, self.state_id)
+
+    # ------------------------------------------------------------
+    # COMPUTES
+    # ------------------------------------------------------------
+
+    @api.depends("ci_relation_left_ids", "ci_relation_right_ids")
+    def _compute_ci_relation_ids(self):
+        for partner in self:
+            relations = partner.ci_relation_left_ids | partner.ci_relation_right_ids
+            partner.ci_relation_ids = relations
+            partner.ci_relation_count = len(relations)
+            partner.ci_related_partner_ids = (
+                relations.left_partner_id | relations.right_partner_id
+            ) - partner
+
+    def _search_ci_related_partner_ids(self, operator, value):
+        if operator in Domain.NEGATIVE_OPERATORS:
+            return NotImplemented
+        return Domain("ci_relation_left_ids", "any", [("right_partner_id", operator, value)]) | Domain(
+            "ci_relation_right_ids", "any", [("left_partner_id", operator, value)]
+        )
+
+    @api.model
+    def _ci_relation_domain(self, relation_type, other_partner, *, this_side="right"):
+        """Partners related to ``other_partner`` by ``relation_type``, standing on ``this_side``.
+
+        ``_ci_relation_domain(decision_maker, wang_wei)`` finds the companies where Wang Wei
+        is decision maker (they stand on the right of "is decision maker at"). Symmetric
+        types match either side.
+        """
+        def side(this, other):
+            return Domain(
+                f"ci_relation_{this}_ids", "any",
+                [("type_id", "=", relation_type.id), (f"{other}_partner_id", "in", other_partner.ids)],
+            )
+        if relation_type.symmetric:
+            return side("left", "right") | side("right", "left")
+        return side("right", "left") if this_side == "right" else side("left", "right")
+
+    # ------------------------------------------------------------
+    # ACTIONS
+    # ------------------------------------------------------------
+
+    def action_ci_view_relations(self):
+        """The relations of this partner, labelled from its side."""
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("addon_customer_info.customer_relation_action")
+        action["domain"] = [("partner_ids", "in", self.ids)]
+        action["context"] = {"ci_partner_id": self.id, "default_this_partner_id": self.id}
+        action["display_name"] = self.env._("Relations of %s", self.display_name)
+        return action
+
+    def action_ci_add_relation(self):
+        """A form to relate this partner to another one."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("New Relation"),
+            "res_model": "customer.relation",
+            "view_mode": "form",
+            "views": [(self.env.ref("addon_customer_info.customer_relation_view_form").id, "form")],
+            "target": "new",
+            "context": {"ci_partner_id": self.id, "default_this_partner_id": self.id},
+        }
 
     # ------------------------------------------------------------
     # BUSINESS RULES

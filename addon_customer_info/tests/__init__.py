@@ -2,3 +2,4 @@
 from . import test_tools
 from . import test_classification
 from . import test_contact_person
+from . import test_customer_relation

@@ -1,3 +1,6 @@
+from contextlib import contextmanager
+
+from odoo.exceptions import ValidationError
 from odoo.tests import TransactionCase, new_test_user
 
 
@@ -73,3 +76,10 @@ class CustomerInfoCommon(TransactionCase):
     def customer_type(cls, code):
         """The shipped customer type with ``code``."""
         return cls.env["customer.type"].search([("code", "=", code)])
+
+    @contextmanager
+    def assertRefused(self, fragment):
+        """Expect a ValidationError whose message contains ``fragment``, rolled back to a savepoint."""
+        with self.assertRaises(ValidationError) as caught:
+            yield caught
+        self.assertIn(fragment, str(caught.exception))

@@ -35,22 +35,21 @@ def next_occurrence(day: datetime.date, today: datetime.date, *, yearly: bool = 
     return candidate
 
 
-def periods_overlap(
-    start_a: datetime.date | None,
-    end_a: datetime.date | None,
-    start_b: datetime.date | None,
-    end_b: datetime.date | None,
-) -> bool:
-    """Whether two closed periods share a day; a missing bound is open-ended.
+MaybeDate = datetime.date | None | bool
+"""A date, or a missing one: ``None``, or ``False`` as Odoo gives an empty date field."""
+
+
+def periods_overlap(start_a: MaybeDate, end_a: MaybeDate, start_b: MaybeDate, end_b: MaybeDate) -> bool:
+    """Whether two closed periods share a day; a missing (``None``/``False``) bound is open-ended.
 
     >>> d = datetime.date
     >>> periods_overlap(d(2020, 1, 1), d(2020, 12, 31), d(2020, 12, 31), None)
     True
     >>> periods_overlap(d(2020, 1, 1), d(2020, 12, 31), d(2021, 1, 1), None)
     False
-    >>> periods_overlap(None, None, d(1999, 1, 1), d(1999, 1, 2))
+    >>> periods_overlap(False, False, d(1999, 1, 1), d(1999, 1, 2))
     True
     """
-    starts_before_b_ends = start_a is None or end_b is None or start_a <= end_b
-    b_starts_before_a_ends = start_b is None or end_a is None or start_b <= end_a
+    starts_before_b_ends = not start_a or not end_b or start_a <= end_b
+    b_starts_before_a_ends = not start_b or not end_a or start_b <= end_a
     return starts_before_b_ends and b_starts_before_a_ends
