@@ -11,3 +11,5 @@ from . import customer_career
 from . import customer_important_date
 from . import customer_relation_type
 from . import customer_relation
+from . import customer_activity_type
+from . import customer_activity

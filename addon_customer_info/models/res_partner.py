@@ -140,6 +140,21 @@ class ResPartner(models.Model):
     )
 
     # ------------------------------------------------------------
+    # Activities
+    # ------------------------------------------------------------
+    ci_activity_ids = fields.Many2many(
+        "customer.activity", string="Customer Activities", compute="_compute_ci_activity_stats",
+        groups=CI_USER,
+        help="Activities with this customer: for a company, also those with its contact persons.",
+    )
+    ci_activity_count = fields.Integer(
+        string="Activity Count", compute="_compute_ci_activity_stats", groups=CI_USER,
+    )
+    ci_last_activity_date = fields.Datetime(
+        string="Last Activity", compute="_compute_ci_activity_stats", groups=CI_USER,
+    )
+
+    # ------------------------------------------------------------
     # CRUD
     # ------------------------------------------------------------
 
@@ -193,6 +208,18 @@ class ResPartner(models.Model):
                 relations.left_partner_id | relations.right_partner_id
             ) - partner
 
+    def _compute_ci_activity_stats(self):
+        partners = self.filtered("id")
+        activities = self.env["customer.activity"].search([("partner_ids", "in", partners.ids)])
+        for partner in self:
+            if partner.is_company:
+                mine = activities.filtered(lambda a, p=partner: a.commercial_partner_id == p)
+            else:
+                mine = activities.filtered(lambda a, p=partner: p in (a.partner_id | a.contact_id))
+            partner.ci_activity_ids = mine
+            partner.ci_activity_count = len(mine)
+            partner.ci_last_activity_date = max(mine.mapped("date"), default=False)
+
     def _search_ci_related_partner_ids(self, operator, value):
         if operator in Domain.NEGATIVE_OPERATORS:
             return NotImplemented
@@ -229,6 +256,37 @@ class ResPartner(models.Model):
         action["context"] = {"ci_partner_id": self.id, "default_this_partner_id": self.id}
         action["display_name"] = self.env._("Relations of %s", self.display_name)
         return action
+
+    def action_ci_view_activities(self):
+        """The customer activities of this partner (for a company, with its contact persons)."""
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("addon_customer_info.customer_activity_action")
+        field_name = "commercial_partner_id" if self.is_company else "partner_ids"
+        action["domain"] = [(field_name, "in", self.ids)]
+        action["context"] = self._ci_activity_defaults()
+        action["display_name"] = self.env._("Activities with %s", self.display_name)
+        return action
+
+    def action_ci_log_activity(self):
+        """A form to log an interaction with this partner."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Log Activity"),
+            "res_model": "customer.activity",
+            "view_mode": "form",
+            "views": [(self.env.ref("addon_customer_info.customer_activity_view_form").id, "form")],
+            "target": "new",
+            "context": self._ci_activity_defaults(),
+        }
+
+    def _ci_activity_defaults(self):
+        """Defaults of a new activity logged from this partner: the customer, and the person if any."""
+        self.ensure_one()
+        defaults = {"default_partner_id": self.commercial_partner_id.id}
+        if not self.is_company and self.commercial_partner_id != self:
+            defaults["default_contact_id"] = self.id
+        return defaults
 
     def action_ci_add_relation(self):
         """A form to relate this partner to another one."""
