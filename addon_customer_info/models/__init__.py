@@ -13,3 +13,6 @@ from . import customer_relation_type
 from . import customer_relation
 from . import customer_activity_type
 from . import customer_activity
+from . import customer_credit_scale
+from . import customer_credit_grade
+from . import customer_credit_rating

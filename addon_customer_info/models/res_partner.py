@@ -155,6 +155,33 @@ class ResPartner(models.Model):
     )
 
     # ------------------------------------------------------------
+    # Credit (current rating: derived from the history, per company)
+    # ------------------------------------------------------------
+    ci_credit_rating_ids = fields.One2many(
+        "customer.credit.rating", "partner_id", string="Credit Rating History", groups=CI_USER,
+    )
+    ci_credit_rating_id = fields.Many2one(
+        "customer.credit.rating", string="Current Credit Rating", compute="_compute_ci_credit",
+        groups=CI_USER,
+    )
+    ci_credit_grade_id = fields.Many2one(
+        "customer.credit.grade", string="Credit Rating", compute="_compute_ci_credit",
+        search="_search_ci_credit_grade_id", groups=CI_USER,
+        help="The latest rating of the customer (of its company, for a contact person) in this company.",
+    )
+    ci_credit_currency_id = fields.Many2one(
+        "res.currency", string="Credit Currency", compute="_compute_ci_credit", groups=CI_USER,
+    )
+    ci_credit_limit = fields.Monetary(
+        string="Credit Limit", currency_field="ci_credit_currency_id", compute="_compute_ci_credit",
+        groups=CI_USER,
+    )
+    ci_credit_next_review_date = fields.Date(
+        string="Next Credit Review", compute="_compute_ci_credit",
+        search="_search_ci_credit_next_review_date", groups=CI_USER,
+    )
+
+    # ------------------------------------------------------------
     # CRUD
     # ------------------------------------------------------------
 
@@ -219,6 +246,43 @@ class ResPartner(models.Model):
             partner.ci_activity_ids = mine
             partner.ci_activity_count = len(mine)
             partner.ci_last_activity_date = max(mine.mapped("date"), default=False)
+
+    @api.depends_context("company")
+    @api.depends("commercial_partner_id")
+    def _compute_ci_credit(self):
+        commercial = self.commercial_partner_id.filtered("id")
+        ratings = self.env["customer.credit.rating"].search([
+            ("partner_id", "in", commercial.ids),
+            ("company_id", "=", self.env.company.id),
+            ("is_current", "=", True),
+        ])
+        by_partner = {rating.partner_id: rating for rating in ratings}
+        for partner in self:
+            rating = by_partner.get(partner.commercial_partner_id, ratings.browse())
+            partner.ci_credit_rating_id = rating
+            partner.ci_credit_grade_id = rating.grade_id
+            partner.ci_credit_currency_id = rating.currency_id
+            partner.ci_credit_limit = rating.limit_amount
+            partner.ci_credit_next_review_date = rating.next_review_date
+
+    def _ci_current_rating_domain(self, condition):
+        """Partners whose current rating (in this company), or their company's, meets ``condition``."""
+        rating = Domain.AND([
+            Domain("is_current", "=", True),
+            Domain("company_id", "=", self.env.company.id),
+            condition,
+        ])
+        return Domain("commercial_partner_id.ci_credit_rating_ids", "any", rating)
+
+    def _search_ci_credit_grade_id(self, operator, value):
+        if operator in Domain.NEGATIVE_OPERATORS:
+            return NotImplemented
+        return self._ci_current_rating_domain(Domain("grade_id", operator, value))
+
+    def _search_ci_credit_next_review_date(self, operator, value):
+        if operator in Domain.NEGATIVE_OPERATORS:
+            return NotImplemented
+        return self._ci_current_rating_domain(Domain("next_review_date", operator, value))
 
     def _search_ci_related_partner_ids(self, operator, value):
         if operator in Domain.NEGATIVE_OPERATORS:
@@ -287,6 +351,19 @@ class ResPartner(models.Model):
         if not self.is_company and self.commercial_partner_id != self:
             defaults["default_contact_id"] = self.id
         return defaults
+
+    def action_ci_rate_credit(self):
+        """A form to record a new credit rating of this customer (its company, for a person)."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("New Credit Rating"),
+            "res_model": "customer.credit.rating",
+            "view_mode": "form",
+            "views": [(self.env.ref("addon_customer_info.customer_credit_rating_view_form").id, "form")],
+            "target": "new",
+            "context": {"default_partner_id": self.commercial_partner_id.id},
+        }
 
     def action_ci_add_relation(self):
         """A form to relate this partner to another one."""

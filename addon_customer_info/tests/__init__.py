@@ -4,3 +4,4 @@ from . import test_classification
 from . import test_contact_person
 from . import test_customer_relation
 from . import test_customer_activity
+from . import test_credit_rating
