@@ -16,3 +16,4 @@ from . import customer_activity
 from . import customer_credit_scale
 from . import customer_credit_grade
 from . import customer_credit_rating
+from . import res_config_settings

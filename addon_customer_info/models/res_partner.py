@@ -1,7 +1,14 @@
+from dateutil.relativedelta import relativedelta
 from odoo import api, fields, models
 from odoo.fields import Domain
+from odoo.tools import SQL
 
-from ..tools import LEVELS, classify_prospect  # noqa: TID252 (pylint-odoo wants relative imports)
+from ..tools import (  # noqa: TID252 (pylint-odoo wants relative imports)
+    LEVELS,
+    classify_prospect,
+    completeness_score,
+    missing_criteria,
+)
 from .customer_type import RULE_MANAGED_TYPES
 
 CI_USER = "addon_customer_info.group_customer_info_user"
@@ -9,6 +16,36 @@ CI_USER = "addon_customer_info.group_customer_info_user"
 
 LEVEL_SELECTION = list(zip(LEVELS, ("None", "Low", "Medium", "High"), strict=True))
 PROSPECT_RULE_INPUTS = frozenset({"ci_purchase_intent", "ci_purchasing_power"})
+
+STALE_AFTER_DAYS_PARAM = "addon_customer_info.stale_after_days"
+DEFAULT_STALE_AFTER_DAYS = 365
+
+# What matters for each kind of partner: each criterion is met by any of its fields.
+COMPANY_CRITERIA = (
+    ("email", "phone"),
+    ("city",),
+    ("country_id",),
+    ("vat", "company_registry"),
+    ("industry_id",),
+    ("user_id",),
+    ("ci_customer_type_id",),
+    ("ci_level_id",),
+    ("ci_source_id",),
+    ("ci_region_id",),
+    ("ci_nature_id",),
+    ("ci_employee_count",),
+    ("ci_registered_capital", "ci_annual_revenue"),
+)
+PERSON_CRITERIA = (
+    ("email",),
+    ("phone",),
+    ("function",),
+    ("parent_id", "ci_customer_type_id"),
+    ("country_id",),
+    ("ci_source_id",),
+    ("ci_decision_influence",),
+)
+COMPARISONS = {"<": SQL("<"), "<=": SQL("<="), ">": SQL(">"), ">=": SQL(">=")}
 
 
 def _ci_rule_inputs_changed(vals):
@@ -182,6 +219,25 @@ class ResPartner(models.Model):
     )
 
     # ------------------------------------------------------------
+    # Data quality
+    # ------------------------------------------------------------
+    ci_completeness = fields.Integer(
+        string="Completeness (%)", compute="_compute_ci_completeness", search="_search_ci_completeness",
+        groups=CI_USER, aggregator="avg",
+        help="Share of what matters for this kind of partner that is filled in.",
+    )
+    ci_missing_info = fields.Char(string="Missing", compute="_compute_ci_completeness", groups=CI_USER)
+    ci_last_verified_on = fields.Date(
+        string="Last Verified", tracking=True, copy=False, groups=CI_USER,
+        help="When someone last confirmed that this partner's information is right.",
+    )
+    ci_verified_by_id = fields.Many2one("res.users", string="Verified By", copy=False, groups=CI_USER)
+    ci_is_stale = fields.Boolean(
+        string="Stale", compute="_compute_ci_is_stale", search="_search_ci_is_stale", groups=CI_USER,
+        help="Not verified within the period set in the settings (never verified counts as stale).",
+    )
+
+    # ------------------------------------------------------------
     # CRUD
     # ------------------------------------------------------------
 
@@ -284,6 +340,83 @@ class ResPartner(models.Model):
             return NotImplemented
         return self._ci_current_rating_domain(Domain("next_review_date", operator, value))
 
+    @api.model
+    def _ci_completeness_criteria(self, is_company):
+        """The criteria that make a company (or a person) complete; override to add your own."""
+        return COMPANY_CRITERIA if is_company else PERSON_CRITERIA
+
+    @api.depends(lambda self: sorted({f for group in COMPANY_CRITERIA + PERSON_CRITERIA for f in group}))
+    @api.depends_context("lang")
+    def _compute_ci_completeness(self):
+        for partner in self:
+            criteria = self._ci_completeness_criteria(partner.is_company)
+            filled = {name: bool(partner[name]) for group in criteria for name in group}
+            partner.ci_completeness = completeness_score(filled, criteria)
+            partner.ci_missing_info = ", ".join(
+                self.env._(" or ").join(self._fields[name]._description_string(self.env) for name in group)
+                for group in missing_criteria(filled, criteria)
+            )
+
+    def _ci_completeness_sql(self, alias, query):
+        """SQL for the completeness score of the partner row ``alias``; the same as the compute."""
+        def filled(name):
+            column = self._field_to_sql(alias, name, query)
+            field_type = self._fields[name].type
+            if field_type in ("char", "text", "html", "selection"):
+                return SQL("COALESCE(%s, '') <> ''", column)
+            if field_type in ("integer", "float", "monetary"):
+                return SQL("COALESCE(%s, 0) <> 0", column)
+            return SQL("%s IS NOT NULL", column)
+
+        def score(criteria):
+            met = SQL(" + ").join(
+                SQL("(CASE WHEN %s THEN 1 ELSE 0 END)", SQL(" OR ").join(filled(name) for name in group))
+                for group in criteria
+            )
+            return SQL("((%s) * 100 / %s)", met, len(criteria))
+
+        return SQL(
+            "(CASE WHEN %s THEN %s ELSE %s END)",
+            self._field_to_sql(alias, "is_company", query),
+            score(self._ci_completeness_criteria(True)),
+            score(self._ci_completeness_criteria(False)),
+        )
+
+    def _search_ci_completeness(self, operator, value):
+        if operator in ("in", "not in"):
+            values = tuple(int(v) for v in value if v is not False) or (-1,)
+            return Domain.custom(to_sql=lambda model, alias, query: SQL(
+                "%s %s %s", model._ci_completeness_sql(alias, query), SQL(operator.upper()), values,
+            ))
+        if operator in COMPARISONS:
+            return Domain.custom(to_sql=lambda model, alias, query: SQL(
+                "%s %s %s", model._ci_completeness_sql(alias, query), COMPARISONS[operator], int(value),
+            ))
+        return NotImplemented
+
+    @api.model
+    def _ci_stale_before(self):
+        """Verifications older than this date are stale."""
+        # sudo: reads one configuration value (the staleness period), not customer data.
+        value = self.env["ir.config_parameter"].sudo().get_param(STALE_AFTER_DAYS_PARAM)
+        days = int(value) if value and value.isdigit() else DEFAULT_STALE_AFTER_DAYS
+        return fields.Date.context_today(self) - relativedelta(days=days)
+
+    @api.depends("ci_last_verified_on")
+    def _compute_ci_is_stale(self):
+        stale_before = self._ci_stale_before()
+        for partner in self:
+            verified_on = partner.ci_last_verified_on
+            partner.ci_is_stale = not verified_on or verified_on < stale_before
+
+    def _search_ci_is_stale(self, operator, value):
+        if operator not in ("in", "not in"):
+            return NotImplemented
+        stale = Domain("ci_last_verified_on", "=", False) | Domain(
+            "ci_last_verified_on", "<", self._ci_stale_before()
+        )
+        return stale if (True in value) == (operator == "in") else ~stale
+
     def _search_ci_related_partner_ids(self, operator, value):
         if operator in Domain.NEGATIVE_OPERATORS:
             return NotImplemented
@@ -351,6 +484,12 @@ class ResPartner(models.Model):
         if not self.is_company and self.commercial_partner_id != self:
             defaults["default_contact_id"] = self.id
         return defaults
+
+    def action_ci_mark_verified(self):
+        """Confirm the partners' information is right as of today."""
+        today = fields.Date.context_today(self)
+        self.write({"ci_last_verified_on": today, "ci_verified_by_id": self.env.uid})
+        return True
 
     def action_ci_rate_credit(self):
         """A form to record a new credit rating of this customer (its company, for a person)."""

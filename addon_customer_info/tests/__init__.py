@@ -5,3 +5,4 @@ from . import test_contact_person
 from . import test_customer_relation
 from . import test_customer_activity
 from . import test_credit_rating
+from . import test_data_quality
