@@ -34,6 +34,7 @@
         "views/customer_credit_rating_views.xml",
         "views/res_partner_views.xml",
         "views/res_config_settings_views.xml",
+        "views/customer_analysis_views.xml",
         "views/customer_info_menus.xml",
     ],
     "application": True,

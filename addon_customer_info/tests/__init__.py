@@ -6,3 +6,4 @@ from . import test_customer_relation
 from . import test_customer_activity
 from . import test_credit_rating
 from . import test_data_quality
+from . import test_analysis
