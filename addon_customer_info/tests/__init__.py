@@ -7,3 +7,4 @@ from . import test_customer_activity
 from . import test_credit_rating
 from . import test_data_quality
 from . import test_analysis
+from . import test_security

@@ -1,0 +1,167 @@
+import datetime
+
+from odoo.exceptions import AccessError
+from odoo.tests import new_test_user, tagged
+from odoo.tools import mute_logger
+
+from .common import CustomerInfoCommon
+
+D = datetime.date
+CONFIG_MODELS = (
+    "customer.type", "customer.nature", "customer.source", "customer.level", "customer.region",
+    "customer.relation.type", "customer.activity.type",
+)
+ALL_MODELS = (
+    *CONFIG_MODELS, "customer.hobby", "customer.career", "customer.important.date", "customer.relation",
+    "customer.activity", "customer.credit.scale", "customer.credit.grade", "customer.credit.rating",
+)
+
+
+MUTED = ("odoo.addons.base.models.ir_model", "odoo.addons.base.models.ir_rule", "odoo.models")
+
+
+@tagged("post_install", "-at_install", "security")
+class TestSecurity(CustomerInfoCommon):
+    """Access per group, with ``with_user``: what each group may read, write and create."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.user_portal = new_test_user(cls.env, login="ci_portal", groups="base.group_portal")
+        visit = cls.env.ref("addon_customer_info.customer_activity_type_meeting")
+        # user_sales owns company_cn, user_sales_other owns company_de
+        cls.activity_cn = cls.env["customer.activity"].create({
+            "name": "拜访", "type_id": visit.id, "partner_id": cls.company_cn.id,
+            "user_id": cls.user_sales.id,
+        })
+        cls.activity_de = cls.env["customer.activity"].create({
+            "name": "Besuch", "type_id": visit.id, "partner_id": cls.company_de.id,
+            "user_id": cls.user_sales_other.id,
+        })
+        cls.person_de = cls.Partner.create({"name": "Hans Becker", "parent_id": cls.company_de.id})
+        cls.date_de = cls.env["customer.important.date"].create({
+            "partner_id": cls.person_de.id, "kind": "birthday", "date": D(1975, 4, 2),
+            "user_id": cls.user_sales_other.id,
+        })
+        cls.career_de = cls.env["customer.career"].create({
+            "partner_id": cls.person_de.id, "employer_name": "Siemens",
+        })
+
+    def test_groups_are_graduated(self):
+        def group(name):
+            return self.env.ref(f"addon_customer_info.group_customer_info_{name}")
+
+        user, manager, admin = group("user"), group("manager"), group("admin")
+        credit = group("credit_manager")
+        self.assertIn(user, manager.all_implied_ids)
+        self.assertIn(user, credit.all_implied_ids)
+        self.assertNotIn(manager, credit.all_implied_ids, "credit managers are not managers")
+        self.assertLessEqual(manager | credit | user, admin.all_implied_ids)
+        self.assertIn(admin, self.env.ref("base.user_admin").all_group_ids)
+        self.assertEqual(user.privilege_id, manager.privilege_id)
+        self.assertEqual(credit.privilege_id.category_id, user.privilege_id.category_id)
+
+    @mute_logger(*MUTED)
+    def test_outsiders_cannot_touch_customer_information(self):
+        for outsider in (self.user_plain, self.user_portal):
+            for model in ALL_MODELS:
+                with self.assertRaises(AccessError, msg=f"{outsider.login} reads {model}"):
+                    self.env[model].with_user(outsider).search([], limit=1)
+        # an employee outside the groups still reads the contact, not its customer information
+        partner = self.company_cn.with_user(self.user_plain)
+        self.assertEqual(partner.read(["name"])[0]["name"], "上海明远科技有限公司")
+        with self.assertRaises(AccessError):
+            partner.read(["ci_level_id"])
+        with self.assertRaises(AccessError):
+            self.Partner.with_user(self.user_plain).search([("ci_level_id", "!=", False)])
+        self.assertNotIn("ci_level_id", self.Partner.with_user(self.user_plain).fields_get())
+        self.assertIn("ci_level_id", self.Partner.with_user(self.user_sales).fields_get())
+
+    @mute_logger(*MUTED)
+    def test_only_administrators_configure(self):
+        for model in CONFIG_MODELS:
+            for user in (self.user_sales, self.user_manager, self.user_credit):
+                with self.assertRaises(AccessError, msg=f"{user.login} creates {model}"):
+                    self.env[model].with_user(user).create(self._config_values(model))
+            self.assertTrue(self.env[model].with_user(self.user_admin_ci).create(self._config_values(model)))
+            readable = self.env[model].with_user(self.user_sales).search([], limit=1)
+            self.assertTrue(readable, "users read the configuration")
+
+    def _config_values(self, model):
+        if model == "customer.relation.type":
+            return {"name": "knows", "name_inverse": "is known by"}
+        return {"name": f"Test {model}"}
+
+    @mute_logger(*MUTED)
+    def test_credit_scales_belong_to_credit_managers(self):
+        Scale = self.env["customer.credit.scale"]
+        with self.assertRaises(AccessError):
+            Scale.with_user(self.user_manager).create({"name": "Manager's scale"})
+        scale = Scale.with_user(self.user_credit).create({
+            "name": "Credit scale", "grade_ids": [(0, 0, {"name": "X"})],
+        })
+        self.assertEqual(scale.grade_ids.name, "X")
+
+    @mute_logger(*MUTED)
+    def test_salespeople_see_the_activities_of_their_own_customers(self):
+        Activity = self.env["customer.activity"]
+        both = [("id", "in", (self.activity_cn | self.activity_de).ids)]
+        mine = Activity.with_user(self.user_sales).search(both)
+        self.assertEqual(mine, self.activity_cn)
+        with self.assertRaises(AccessError):
+            self.activity_de.with_user(self.user_sales).read(["name"])
+        with self.assertRaises(AccessError):
+            self.activity_de.with_user(self.user_sales).write({"outcome": "negative"})
+        # an activity they are responsible for is theirs even at another's customer
+        self.activity_de.user_id = self.user_sales
+        self.assertEqual(self.activity_de.with_user(self.user_sales).name, "Besuch")
+        # salespeople log but do not delete
+        with self.assertRaises(AccessError):
+            self.activity_cn.with_user(self.user_sales).unlink()
+        # managers see and delete everything
+        everything = Activity.with_user(self.user_manager).search(both)
+        self.assertEqual(everything, self.activity_cn | self.activity_de)
+        self.activity_de.with_user(self.user_manager).unlink()
+
+    @mute_logger(*MUTED)
+    def test_personal_details_of_other_salespeoples_customers_are_hidden(self):
+        for record in (self.date_de, self.career_de):
+            with self.assertRaises(AccessError):
+                record.with_user(self.user_sales).read(["partner_id"])
+            self.assertTrue(record.with_user(self.user_sales_other).read(["partner_id"]))
+            self.assertTrue(record.with_user(self.user_manager).read(["partner_id"]))
+        # customers nobody owns are shared
+        free = self.env["customer.important.date"].create({
+            "partner_id": self.person_free.id, "date": D(1990, 1, 1),
+        })
+        self.assertTrue(free.with_user(self.user_sales).read(["date"]))
+
+    @mute_logger(*MUTED)
+    def test_salespeople_edit_profiles_and_relations(self):
+        level = self.env.ref("addon_customer_info.customer_level_a")
+        self.company_cn.with_user(self.user_sales).write({
+            "ci_level_id": level.id, "ci_purchase_intent": "high",
+        })
+        self.assertEqual(self.company_cn.ci_level_id, level)
+        decision_maker = self.env.ref("addon_customer_info.customer_relation_type_decision_maker")
+        relation = self.env["customer.relation"].with_user(self.user_sales).create({
+            "left_partner_id": self.person_cn.id, "type_id": decision_maker.id,
+            "right_partner_id": self.company_cn.id,
+        })
+        self.assertEqual(relation.with_user(self.user_sales_other).label, "is decision maker at")
+        with self.assertRaises(AccessError):
+            self.company_cn.with_user(self.user_plain).write({"name": "renamed by an outsider"})
+
+    @mute_logger(*MUTED)
+    def test_multi_company_activities(self):
+        other_company = self.env["res.company"].create({"name": "Nordwind Asia Ltd"})
+        manager_elsewhere = new_test_user(
+            self.env, login="ci_manager_other_company",
+            groups="addon_customer_info.group_customer_info_manager",
+            company_id=other_company.id, company_ids=[(6, 0, other_company.ids)],
+        )
+        seen = self.env["customer.activity"].with_user(manager_elsewhere).search([
+            ("id", "in", (self.activity_cn | self.activity_de).ids)])
+        self.assertFalse(seen, "activities of another company stay there")
+        with self.assertRaises(AccessError):
+            self.activity_cn.with_user(manager_elsewhere).read(["name"])
