@@ -37,5 +37,10 @@
         "views/customer_analysis_views.xml",
         "views/customer_info_menus.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "addon_customer_info/static/tests/tours/**/*",
+        ],
+    },
     "application": True,
 }

@@ -272,6 +272,18 @@ class ResPartner(models.Model):
             self._ci_apply_prospect_rule()
         return result
 
+    def web_read(self, specification):
+        """Read a partner's own relations from its side, so the form lists them with its labels.
+
+        The form cannot pass the record's id in the relations' context when it builds the
+        read specification, so the partner adds it here.
+        """
+        if len(self) == 1 and "ci_relation_ids" in specification:
+            relation_spec = dict(specification["ci_relation_ids"])
+            relation_spec["context"] = {**relation_spec.get("context", {}), "ci_partner_id": self.id}
+            specification = {**specification, "ci_relation_ids": relation_spec}
+        return super().web_read(specification)
+
     @api.onchange("country_id", "state_id")
     def _onchange_ci_address_region(self):
         if not self.ci_region_id:

@@ -8,3 +8,4 @@ from . import test_credit_rating
 from . import test_data_quality
 from . import test_analysis
 from . import test_security
+from . import test_ui

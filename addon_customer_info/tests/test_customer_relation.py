@@ -106,6 +106,17 @@ class TestCustomerRelation(CustomerInfoCommon):
         company_view = self.company_cn.with_context(ci_partner_id=self.company_cn.id)
         self.assertEqual(company_view.ci_relation_ids.mapped("label"), ["has decision maker"])
 
+    def test_partner_form_reads_its_relations_from_its_side(self):
+        self._relate(self.person_cn, self.decision_maker, self.company_cn)
+        other = {"fields": {"display_name": {}}}
+        spec = {"ci_relation_ids": {"fields": {"label": {}, "other_partner_id": other}}}
+        [company_values] = self.company_cn.web_read(spec)
+        [row] = company_values["ci_relation_ids"]
+        self.assertEqual(row["label"], "has decision maker")
+        self.assertEqual(row["other_partner_id"]["display_name"], "上海明远科技有限公司, 王伟")
+        [person_values] = self.person_cn.web_read(spec)
+        self.assertEqual(person_values["ci_relation_ids"][0]["label"], "is decision maker at")
+
     def test_symmetric_label_is_the_same_from_both_sides(self):
         relation = self._relate(self.person_cn, self.spouse, self.person_spouse)
         for viewer in (self.person_cn, self.person_spouse):
