@@ -17,6 +17,7 @@
         "data/customer_relation_type_data.xml",
         "data/customer_activity_type_data.xml",
         "data/customer_credit_scale_data.xml",
+        "data/customer_hobby_data.xml",
         "data/mail_activity_type_data.xml",
         "data/ir_cron_data.xml",
         "views/customer_type_views.xml",
@@ -36,6 +37,9 @@
         "views/res_config_settings_views.xml",
         "views/customer_analysis_views.xml",
         "views/customer_info_menus.xml",
+    ],
+    "demo": [
+        "demo/customer_info_demo.xml",
     ],
     "assets": {
         "web.assets_tests": [

@@ -18,10 +18,10 @@ class CustomerInfoCommon(TransactionCase):
 
     Partners:
 
-        company_cn  "上海明远科技有限公司" (company, Shanghai)   salesperson user_sales
-          person_cn "王伟" (person, contact of company_cn)
-        company_de  "Nordwind Maschinenbau GmbH" (company)      salesperson user_sales_other
-        person_free "Emily Clarke" (individual without company)
+        company_cn  "上海启航信息技术有限公司" (company, Shanghai)   salesperson user_sales
+          person_cn "赵磊" (person, contact of company_cn)
+        company_de  "Elbtal Pumpen GmbH" (company)      salesperson user_sales_other
+        person_free "Olivia Grant" (individual without company)
     """
 
     @classmethod
@@ -50,7 +50,7 @@ class CustomerInfoCommon(TransactionCase):
 
         cls.Partner = cls.env["res.partner"]
         cls.company_cn = cls.Partner.create({
-            "name": "上海明远科技有限公司",
+            "name": "上海启航信息技术有限公司",
             "is_company": True,
             "country_id": cls.env.ref("base.cn").id,
             "state_id": cls.env.ref("base.state_cn_SH").id,
@@ -58,19 +58,19 @@ class CustomerInfoCommon(TransactionCase):
             "user_id": cls.user_sales.id,
         })
         cls.person_cn = cls.Partner.create({
-            "name": "王伟",
+            "name": "赵磊",
             "parent_id": cls.company_cn.id,
             "function": "采购总监",
-            "email": "wang.wei@mingyuan.example.cn",
+            "email": "zhao.lei@qihang.example.cn",
         })
         cls.company_de = cls.Partner.create({
-            "name": "Nordwind Maschinenbau GmbH",
+            "name": "Elbtal Pumpen GmbH",
             "is_company": True,
             "country_id": cls.env.ref("base.de").id,
             "city": "Hamburg",
             "user_id": cls.user_sales_other.id,
         })
-        cls.person_free = cls.Partner.create({"name": "Emily Clarke", "email": "emily@clarke.example.com"})
+        cls.person_free = cls.Partner.create({"name": "Olivia Grant", "email": "olivia@grant.example.com"})
 
     @classmethod
     def customer_type(cls, code):

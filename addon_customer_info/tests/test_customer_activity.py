@@ -35,7 +35,7 @@ class TestCustomerActivity(CustomerInfoCommon):
         message = self.company_cn.message_ids.filtered(lambda m: "拜访采购部" in (m.body or ""))
         self.assertEqual(len(message), 1)
         self.assertIn("Meeting / Visit", message.body)
-        self.assertIn("王伟", message.body)
+        self.assertIn("赵磊", message.body)
         self.assertIn("Positive", message.body)
         self.assertNotIn("500", message.body, "costs stay out of the widely read chatter")
         self.assertEqual(message.subtype_id, self.env.ref("mail.mt_note"))

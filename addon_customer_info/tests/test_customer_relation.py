@@ -20,7 +20,7 @@ class TestCustomerRelation(CustomerInfoCommon):
         cls.decision_maker = ref("addon_customer_info.customer_relation_type_decision_maker")
         cls.spouse = ref("addon_customer_info.customer_relation_type_spouse")
         cls.subsidiary = ref("addon_customer_info.customer_relation_type_subsidiary")
-        cls.person_de = cls.Partner.create({"name": "Hans Becker", "parent_id": cls.company_de.id})
+        cls.person_de = cls.Partner.create({"name": "Jonas Weber", "parent_id": cls.company_de.id})
         cls.person_spouse = cls.Partner.create({"name": "李娜"})
 
     def _relate(self, left, relation_type, right, **values):
@@ -92,13 +92,13 @@ class TestCustomerRelation(CustomerInfoCommon):
         self.assertEqual(from_person.label, "is decision maker at")
         self.assertEqual(from_person.this_partner_id, self.person_cn)
         self.assertEqual(from_person.other_partner_id, self.company_cn)
-        self.assertEqual(from_person.display_name, "王伟 is decision maker at 上海明远科技有限公司")
+        self.assertEqual(from_person.display_name, "赵磊 is decision maker at 上海启航信息技术有限公司")
         from_company = relation.with_context(ci_partner_id=self.company_cn.id)
         self.assertEqual(from_company.label, "has decision maker")
         self.assertEqual(from_company.this_partner_id, self.company_cn)
         self.assertEqual(from_company.other_partner_id, self.person_cn)
         self.assertEqual(from_company.directed_type, f"-{self.decision_maker.id}")
-        self.assertEqual(from_company.display_name, "上海明远科技有限公司 has decision maker 王伟")
+        self.assertEqual(from_company.display_name, "上海启航信息技术有限公司 has decision maker 赵磊")
         # the partner form lists the same row on both partners, each with its own label
         self.assertEqual(self.person_cn.ci_relation_ids, relation)
         self.assertEqual(self.company_cn.ci_relation_ids, relation)
@@ -113,7 +113,7 @@ class TestCustomerRelation(CustomerInfoCommon):
         [company_values] = self.company_cn.web_read(spec)
         [row] = company_values["ci_relation_ids"]
         self.assertEqual(row["label"], "has decision maker")
-        self.assertEqual(row["other_partner_id"]["display_name"], "上海明远科技有限公司, 王伟")
+        self.assertEqual(row["other_partner_id"]["display_name"], "上海启航信息技术有限公司, 赵磊")
         [person_values] = self.person_cn.web_read(spec)
         self.assertEqual(person_values["ci_relation_ids"][0]["label"], "is decision maker at")
 
@@ -123,7 +123,7 @@ class TestCustomerRelation(CustomerInfoCommon):
             self.assertEqual(relation.with_context(ci_partner_id=viewer.id).label, "is spouse of")
 
     def test_create_from_the_right_side_with_the_inverse_name(self):
-        """From the company's form: "has decision maker" Hans Becker stores Hans on the left."""
+        """From the company's form: "has decision maker" Jonas Weber stores Hans on the left."""
         relation = self.Relation.with_context(ci_partner_id=self.company_de.id).create({
             "this_partner_id": self.company_de.id,
             "directed_type": f"-{self.decision_maker.id}",
@@ -167,7 +167,7 @@ class TestCustomerRelation(CustomerInfoCommon):
         self.assertEqual(makers, self.person_cn | self.person_de)
         # the "Has Decision Maker" field of the contacts search view
         view_domain = [("ci_relation_right_ids", "any", [
-            ("type_id.code", "=", "decision_maker"), ("left_partner_id", "ilike", "王伟")])]
+            ("type_id.code", "=", "decision_maker"), ("left_partner_id", "ilike", "赵磊")])]
         self.assertEqual(self.Partner.search(view_domain), self.company_cn | self.company_de)
         # related partners, whatever the relation and side
         self.assertEqual(

@@ -38,7 +38,7 @@ class TestSecurity(CustomerInfoCommon):
             "name": "Besuch", "type_id": visit.id, "partner_id": cls.company_de.id,
             "user_id": cls.user_sales_other.id,
         })
-        cls.person_de = cls.Partner.create({"name": "Hans Becker", "parent_id": cls.company_de.id})
+        cls.person_de = cls.Partner.create({"name": "Jonas Weber", "parent_id": cls.company_de.id})
         cls.date_de = cls.env["customer.important.date"].create({
             "partner_id": cls.person_de.id, "kind": "birthday", "date": D(1975, 4, 2),
             "user_id": cls.user_sales_other.id,
@@ -69,7 +69,7 @@ class TestSecurity(CustomerInfoCommon):
                     self.env[model].with_user(outsider).search([], limit=1)
         # an employee outside the groups still reads the contact, not its customer information
         partner = self.company_cn.with_user(self.user_plain)
-        self.assertEqual(partner.read(["name"])[0]["name"], "上海明远科技有限公司")
+        self.assertEqual(partner.read(["name"])[0]["name"], "上海启航信息技术有限公司")
         with self.assertRaises(AccessError):
             partner.read(["ci_level_id"])
         with self.assertRaises(AccessError):
