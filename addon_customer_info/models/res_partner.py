@@ -1,3 +1,5 @@
+from collections import defaultdict
+
 from dateutil.relativedelta import relativedelta
 from odoo import api, fields, models
 from odoo.fields import Domain
@@ -16,6 +18,7 @@ CI_USER = "addon_customer_info.group_customer_info_user"
 
 LEVEL_SELECTION = list(zip(LEVELS, ("None", "Low", "Medium", "High"), strict=True))
 PROSPECT_RULE_INPUTS = frozenset({"ci_purchase_intent", "ci_purchasing_power"})
+ADDRESS_FIELDS = frozenset({"country_id", "state_id"})
 
 STALE_AFTER_DAYS_PARAM = "addon_customer_info.stale_after_days"
 DEFAULT_STALE_AFTER_DAYS = 365
@@ -245,22 +248,20 @@ class ResPartner(models.Model):
     def default_get(self, fields_list):
         values = super().default_get(fields_list)
         # Not a field default: a default would be written to every existing partner at install.
-        if "ci_currency_id" in fields_list and not values.get("ci_currency_id"):
+        # Only for users who may see it: a default they cannot read would break their create.
+        currency_field = self._fields["ci_currency_id"]
+        if (
+            "ci_currency_id" in fields_list
+            and not values.get("ci_currency_id")
+            and self._has_field_access(currency_field, "write")
+        ):
             values["ci_currency_id"] = self.env.company.currency_id.id
         return values
 
     @api.model_create_multi
     def create(self, vals_list):
-        Region = self.env["customer.region"]
-        for vals in vals_list:
-            if not vals.get("ci_region_id") and (vals.get("country_id") or vals.get("state_id")):
-                region = Region._find_for_address(
-                    self.env["res.country"].browse(vals.get("country_id")),
-                    self.env["res.country.state"].browse(vals.get("state_id")),
-                )
-                if region:
-                    vals["ci_region_id"] = region.id
         partners = super().create(vals_list)
+        partners._ci_assign_region()
         for partner, vals in zip(partners, vals_list, strict=True):
             if _ci_rule_inputs_changed(vals):
                 partner._ci_apply_prospect_rule()
@@ -268,6 +269,8 @@ class ResPartner(models.Model):
 
     def write(self, vals):
         result = super().write(vals)
+        if not ADDRESS_FIELDS.isdisjoint(vals):
+            self._ci_assign_region()
         if _ci_rule_inputs_changed(vals):
             self._ci_apply_prospect_rule()
         return result
@@ -532,6 +535,25 @@ class ResPartner(models.Model):
     # ------------------------------------------------------------
     # BUSINESS RULES
     # ------------------------------------------------------------
+
+    def _ci_assign_region(self):
+        """Give partners without a sales region the region covering their address.
+
+        Runs after every create and every change of country or province, whoever makes
+        it, including users who do not see customer information: ``partners_sudo``
+        writes only the derived region, and only on partners that have none.
+        """
+        # sudo: the region follows from the address the user just wrote; a user outside the
+        # addon's groups may change addresses but not read or write ci_ fields (see test_security).
+        partners_sudo = self.sudo().filtered(lambda p: not p.ci_region_id and (p.country_id or p.state_id))
+        Region = self.env["customer.region"].sudo()
+        by_region = defaultdict(lambda: self.sudo().browse())
+        for partner in partners_sudo:
+            region = Region._find_for_address(partner.country_id, partner.state_id)
+            if region:
+                by_region[region] |= partner
+        for region, partners in by_region.items():
+            partners.write({"ci_region_id": region.id})
 
     def _ci_apply_prospect_rule(self):
         """Set target / potential from purchase intent and purchasing power.

@@ -19,14 +19,15 @@ class TestDataQuality(CustomerInfoCommon):
         self.assertIn("Email or Phone", company.ci_missing_info)
         company.write({
             "phone": "+86 755 8888 0000",  # email or phone: one criterion
-            "country_id": self.env.ref("base.cn").id,  # country, and the region follows on create only
+            "country_id": self.env.ref("base.cn").id,  # country, and the region that covers it
             "city": "深圳",
             "vat": "91440300MA5FXXXX0X",
             "user_id": self.user_sales.id,
             "ci_level_id": self.env.ref("addon_customer_info.customer_level_b").id,
         })
-        # 6 of 13 criteria: contact, city, country, identifier, salesperson, level
-        self.assertEqual(company.ci_completeness, 6 * 100 // 13)
+        # 7 of 13 criteria: contact, city, country, identifier, salesperson, level, region
+        self.assertEqual(company.ci_region_id, self.env.ref("addon_customer_info.customer_region_china"))
+        self.assertEqual(company.ci_completeness, 7 * 100 // 13)
         self.assertNotIn("Email or Phone", company.ci_missing_info)
         self.assertIn("Nature of Enterprise", company.ci_missing_info)
 

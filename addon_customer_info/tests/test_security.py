@@ -78,6 +78,36 @@ class TestSecurity(CustomerInfoCommon):
         self.assertIn("ci_level_id", self.Partner.with_user(self.user_sales).fields_get())
 
     @mute_logger(*MUTED)
+    def test_contact_managers_outside_the_groups_keep_working_on_contacts(self):
+        """Creating and editing contacts must not trip over the customer fields they cannot see."""
+        self.user_plain.group_ids |= self.env.ref("base.group_partner_manager")
+        Partner = self.Partner.with_user(self.user_plain)
+        partner = Partner.create({
+            "name": "Hangzhou Tea Traders", "is_company": True, "country_id": self.env.ref("base.cn").id,
+            "state_id": self.env.ref("base.state_cn_ZJ").id,
+        })
+        partner.write({"name": "杭州茶商有限公司", "state_id": self.env.ref("base.state_cn_BJ").id})
+        contact = Partner.create({"name": "Chen Mei", "parent_id": partner.id})
+        region = self.env.ref("addon_customer_info.customer_region_cn_east")
+        self.assertEqual(partner.sudo().ci_region_id, region,
+                         "the region follows the address once; a later move keeps the chosen region")
+        north = self.env.ref("addon_customer_info.customer_region_cn_north")
+        self.assertEqual(contact.sudo().ci_region_id, north)
+        # their contact screens open without the customer information
+        views = Partner.get_views([(False, "form"), (False, "list"), (False, "kanban"), (False, "search")])
+        for view_type, view in views["views"].items():
+            self.assertNotIn("name=\"ci_", view["arch"], view_type)
+        sales_form = self.Partner.with_user(self.user_sales).get_views([(False, "form")])["views"]["form"]
+        self.assertIn('name="ci_profile"', sales_form["arch"])
+        # but they cannot set customer information themselves
+        europe = self.env.ref("addon_customer_info.customer_region_europe")
+        with self.assertRaises(AccessError):
+            partner.write({"ci_region_id": europe.id})
+        level = self.env.ref("addon_customer_info.customer_level_a")
+        with self.assertRaises(AccessError):
+            Partner.create({"name": "Sneaky", "ci_level_id": level.id})
+
+    @mute_logger(*MUTED)
     def test_only_administrators_configure(self):
         for model in CONFIG_MODELS:
             for user in (self.user_sales, self.user_manager, self.user_credit):
