@@ -49,7 +49,7 @@ class CustomerImportantDate(models.Model):
     user_id = fields.Many2one(
         "res.users", string="Responsible", default=lambda self: self.env.user, index=True,
         domain=[("share", "=", False)],
-        help="Who is reminded. Defaults to you; the customer's salesperson when created by the system.",
+        help="Who is reminded. Defaults to whoever records the date.",
     )
     next_date = fields.Date(string="Next Occurrence", readonly=True, index=True)
     remind_on = fields.Date(string="Remind On", readonly=True, index=True)

@@ -8,4 +8,5 @@ from . import test_credit_rating
 from . import test_data_quality
 from . import test_analysis
 from . import test_security
+from . import test_translation
 from . import test_ui

@@ -1,0 +1,40 @@
+from odoo.tests import TransactionCase, tagged
+from odoo.tools.misc import file_path
+from odoo.tools.translate import PoFileReader, TranslationModuleReader
+
+MODULE = "addon_customer_info"
+
+
+@tagged("post_install", "-at_install")
+class TestTranslation(TransactionCase):
+    """The zh_CN translation covers every term the module adds, and Odoo uses it."""
+
+    def test_zh_cn_translates_every_term_of_the_module(self):
+        reader = TranslationModuleReader(self.env.cr, modules=[MODULE])
+        terms = {row[4] for row in reader if row[0] == MODULE}
+        self.assertGreater(len(terms), 300)
+        po = PoFileReader(file_path(f"{MODULE}/i18n/zh_CN.po"))
+        translations = {entry["src"]: entry["value"] for entry in po}
+        self.assertFalse(sorted(terms - translations.keys()), "terms without a zh_CN entry")
+        empty = sorted(src for src, value in translations.items() if not value.strip())
+        self.assertFalse(empty, "empty msgstr")
+        untranslated = sorted(src for src, value in translations.items() if value == src and src.isascii())
+        self.assertLessEqual(set(untranslated), {"ID", "SMS"}, "copied instead of translated")
+
+    def test_chinese_users_see_chinese_labels_and_data(self):
+        self.env["res.lang"]._activate_lang("zh_CN")
+        self.env["ir.module.module"]._load_module_terms([MODULE], ["zh_CN"], overwrite=True)
+        zh = self.env(context=dict(self.env.context, lang="zh_CN"))
+        self.assertEqual(zh.ref(f"{MODULE}.customer_type_target").name, "目标客户")
+        self.assertEqual(zh.ref(f"{MODULE}.customer_nature_state_owned").name, "国有企业（国资委监管）")
+        self.assertEqual(zh.ref(f"{MODULE}.customer_region_cn_east").display_name, "中国大陆 / 华东")
+        self.assertEqual(zh["res.partner"].fields_get(["ci_level_id"])["ci_level_id"]["string"], "客户等级")
+        company = zh["res.partner"].create({"name": "测试公司", "is_company": True})
+        person = zh["res.partner"].create({"name": "测试人"})
+        relation = zh["customer.relation"].create({
+            "left_partner_id": person.id, "right_partner_id": company.id,
+            "type_id": zh.ref(f"{MODULE}.customer_relation_type_decision_maker").id,
+        })
+        from_company = relation.with_context(ci_partner_id=company.id)
+        self.assertEqual(from_company.display_name, "测试公司 决策人是 测试人")
+        self.assertEqual(relation.with_context(ci_partner_id=person.id).label, "担任决策人于")
