@@ -17,14 +17,14 @@ class CustomerCareer(models.Model):
         "res.partner", string="Contact Person", required=True, index=True, ondelete="cascade",
     )
     employer_id = fields.Many2one(
-        "res.partner", string="Employer", index="btree_not_null", ondelete="set null",
+        "res.partner", index="btree_not_null", ondelete="set null",
         domain=[("is_company", "=", True)],
     )
     employer_name = fields.Char(
-        string="Employer Name", compute="_compute_employer_name", store=True, readonly=False,
+        compute="_compute_employer_name", store=True, readonly=False,
         help="Filled from the employer; type a name when the employer is not in the contacts.",
     )
-    job_title = fields.Char(string="Job Title")
+    job_title = fields.Char()
     department = fields.Char()
     date_start = fields.Date(string="From")
     date_end = fields.Date(string="To", help="Leave empty for the current position.")

@@ -10,7 +10,7 @@ class CustomerCreditGrade(models.Model):
     _order = "scale_id, sequence, id"
 
     scale_id = fields.Many2one(
-        "customer.credit.scale", string="Scale", required=True, index=True, ondelete="cascade",
+        "customer.credit.scale", required=True, index=True, ondelete="cascade",
     )
     name = fields.Char(string="Grade", required=True, help="The grade as written, e.g. AAA or B.")
     sequence = fields.Integer(default=10, help="Best grades first.")

@@ -32,25 +32,25 @@ class CustomerCreditRating(models.Model):
         domain="['|', ('is_company', '=', True), ('parent_id', '=', False)]",
     )
     scale_id = fields.Many2one(
-        "customer.credit.scale", string="Scale", required=True, index=True,
+        "customer.credit.scale", required=True, index=True,
         default=lambda self: self.env["customer.credit.scale"]._get_default(),
     )
     grade_id = fields.Many2one(
-        "customer.credit.grade", string="Grade", required=True, index=True,
+        "customer.credit.grade", required=True, index=True,
         domain="[('scale_id', '=', scale_id)]",
     )
     grade_color = fields.Integer(related="grade_id.color")
     previous_grade_id = fields.Many2one(
-        "customer.credit.grade", string="Previous Grade", readonly=True,
+        "customer.credit.grade", readonly=True,
         help="The grade this rating replaced, for the same customer and company.",
     )
     currency_id = fields.Many2one(
-        "res.currency", string="Currency", required=True, default=lambda self: self.env.company.currency_id,
+        "res.currency", required=True, default=lambda self: self.env.company.currency_id,
     )
     limit_amount = fields.Monetary(string="Credit Limit")
-    rated_on = fields.Date(string="Rated On", required=True, default=fields.Date.context_today, index=True)
+    rated_on = fields.Date(required=True, default=fields.Date.context_today, index=True)
     rated_by_id = fields.Many2one(
-        "res.users", string="Rated By", required=True, readonly=True, default=lambda self: self.env.user,
+        "res.users", required=True, readonly=True, default=lambda self: self.env.user,
     )
     source = fields.Selection(SOURCES, required=True, default="internal")
     source_reference = fields.Char(

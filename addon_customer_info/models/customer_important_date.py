@@ -52,7 +52,7 @@ class CustomerImportantDate(models.Model):
         help="Who is reminded. Defaults to whoever records the date.",
     )
     next_date = fields.Date(string="Next Occurrence", readonly=True, index=True)
-    remind_on = fields.Date(string="Remind On", readonly=True, index=True)
+    remind_on = fields.Date(readonly=True, index=True)
     reminded_for = fields.Date(
         readonly=True, copy=False, help="The occurrence an activity was last scheduled for.",
     )

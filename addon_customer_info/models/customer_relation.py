@@ -26,13 +26,13 @@ class CustomerRelation(models.Model):
     _order = "date_start desc, id desc"
 
     left_partner_id = fields.Many2one(
-        "res.partner", string="Left Partner", required=True, index=True, ondelete="cascade",
+        "res.partner", required=True, index=True, ondelete="cascade",
     )
     type_id = fields.Many2one(
         "customer.relation.type", string="Relation Type", required=True, index=True, ondelete="restrict",
     )
     right_partner_id = fields.Many2one(
-        "res.partner", string="Right Partner", required=True, index=True, ondelete="cascade",
+        "res.partner", required=True, index=True, ondelete="cascade",
     )
     date_start = fields.Date(string="Valid From")
     date_end = fields.Date(string="Valid Until")
@@ -67,7 +67,9 @@ class CustomerRelation(models.Model):
     def _selection_directed_type(self):
         """Every relation type in both directions: ``(id, name)`` and ``(-id, inverse name)``."""
         selection = []
-        types = self.env["customer.relation.type"].with_context(active_test=False).search([])
+        # every type (a short configuration list), archived ones too, so old relations keep their label
+        all_types = self.env["customer.relation.type"].with_context(active_test=False)
+        types = all_types.search([])  # pylint: disable=no-search-all
         for relation_type in types:
             selection.append((str(relation_type.id), relation_type.name))
             if not relation_type.symmetric:
