@@ -56,5 +56,7 @@ class NormalizedRecord:
     district: str | None = None
     street: str | None = None
     zip: str | None = None
-    company_norm: str | None = None  # persons: normalised employer name
+    company_norm: str | None = None  # persons: the employer's company key (romanised, distinctive)
+    name_location: str | None = None  # companies: romanised place named in the name (shenzhen)
+    name_initials: str = ""  # persons: family initial then given initials ("sja")
     problems: tuple[Invalid, ...] = field(default=())
