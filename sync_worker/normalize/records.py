@@ -97,14 +97,6 @@ def normalize_record(raw: Mapping[str, Any], *, default_region: str = "CN") -> N
         else:
             fields["vat"] = vat
 
-    phones: list[str] = []
-    for key in ("phone", "mobile"):
-        for text in _values(raw.get(key), _MULTI_PHONE):
-            phone = normalize_phone(text, default_region, key)
-            if isinstance(phone, Invalid):
-                problems.append(phone)
-            elif phone.e164 not in phones:
-                phones.append(phone.e164)
     emails: list[str] = []
     for text in _values(raw.get("email"), _MULTI_EMAIL):
         email = normalize_email(text)
@@ -120,6 +112,14 @@ def normalize_record(raw: Mapping[str, Any], *, default_region: str = "CN") -> N
             problems.append(found)
         else:
             country = found
+    phones: list[str] = []
+    for key in ("phone", "mobile"):
+        for text in _values(raw.get(key), _MULTI_PHONE):
+            phone = normalize_phone(text, country or default_region, key)
+            if isinstance(phone, Invalid):
+                problems.append(phone)
+            elif phone.e164 not in phones:
+                phones.append(phone.e164)
     province = city = district = None
     street = fold(raw.get("street")) or None
     parts = "".join(clip(raw.get(k)) for k in ("state", "city", "district"))

@@ -78,7 +78,8 @@ def fold(text: object) -> str:
     if not text.isascii():
         text = to_simplified(text)
         if _ACCENTED.search(text):  # é -> e, so Western spellings meet
-            text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+            bare = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+            text = unicodedata.normalize("NFC", bare)  # recompose what is not an accent (Hangul)
     text = _PUNCT_OR_SYMBOL.sub(" ", text.casefold())
     return _SPACES.sub(" ", text).strip()
 
