@@ -1,0 +1,351 @@
+"""One matching run: block, compare, score, apply the hard rules, cluster, decide.
+
+``match(incoming, index)`` decides for every incoming record whether it is an existing
+partner (link), might be one (review) or is new; ``dedupe(records)`` finds the duplicates
+inside one file only. Both return a :class:`~sync_worker.matching.results.MatchResult`.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+
+import numpy as np
+
+from sync_worker.matching.blocks import BlockIndex
+from sync_worker.matching.cluster import cluster
+from sync_worker.matching.compare import FIELD_INDEX, FIELDS, Comparison, compare
+from sync_worker.matching.config import MatchConfig
+from sync_worker.matching.index import MatchIndex, query_hashes
+from sync_worker.matching.results import Decision, MatchResult, evidence_for
+from sync_worker.matching.scoring import Model, estimate_u, probability, train_m
+from sync_worker.matching.table import RecordTable
+from sync_worker.normalize.record import NormalizedRecord
+
+STRONG_FIELDS = tuple(FIELD_INDEX[f.name] for f in FIELDS if f.strong_id)
+NAME = FIELD_INDEX["name"]
+PHONE, EMAIL = FIELD_INDEX["phone"], FIELD_INDEX["email"]
+LINK, REVIEW, NEW = 2, 1, 0
+ACTIONS = {LINK: "link", REVIEW: "review", NEW: "new"}
+
+
+def _unique_pairs(left: np.ndarray, right: np.ndarray, width: int) -> tuple[np.ndarray, np.ndarray]:
+    if not len(left):
+        return left, right
+    combined = np.unique(left.astype(np.int64) * width + right.astype(np.int64))
+    return combined // width, combined % width
+
+
+def _random_pairs(
+    left: RecordTable, right: RecordTable, count: int, rng: np.random.Generator, same_table: bool
+) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct random pairs of the same kind, to estimate u (how often non-matches agree).
+
+    Only drawn when the tables are large enough for random pairs to be almost all
+    non-matches (at least 20 possible pairs per pair drawn); otherwise none, and u keeps its
+    defaults.
+    """
+    possible = len(left) * len(right)
+    count = min(count, possible // 20)
+    if count <= 0:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    li = rng.integers(0, len(left), count)
+    ri = rng.integers(0, len(right), count)
+    li, ri = _unique_pairs(li, ri, max(len(right), 1))
+    keep = left.kind[li] == right.kind[ri]
+    if same_table:
+        keep &= li != ri
+    return li[keep], ri[keep]
+
+
+def _pair_actions(
+    comparison: Comparison, scores: np.ndarray, config: MatchConfig
+) -> tuple[np.ndarray, list[tuple[str, ...]]]:
+    """Action per pair after the hard rules, and the rule notes per pair."""
+    levels = comparison.levels
+    prob = probability(scores)
+    actions = np.where(
+        prob >= config.link_threshold, LINK, np.where(prob >= config.review_threshold, REVIEW, NEW)
+    )
+    strong = levels[:, list(STRONG_FIELDS)]
+    shared = (strong == 2).any(axis=1)
+    conflict = (strong == 1).any(axis=1)
+    name_contradicts = (levels[:, NAME] == 1) & (comparison.name_similarity < config.name_contradiction)
+    notes: list[tuple[str, ...]] = [()] * len(scores)
+    for k in np.flatnonzero(conflict):
+        notes[k] = ("different identifiers of the same kind: never linked automatically",)
+        actions[k] = REVIEW if actions[k] == LINK else NEW
+    for k in np.flatnonzero(shared & ~conflict):
+        if name_contradicts[k]:
+            notes[k] = ("shared identifier but the names contradict: review",)
+            actions[k] = REVIEW
+        elif actions[k] != LINK:
+            notes[k] = ("shared valid identifier: linked",)
+            actions[k] = LINK
+    return actions.astype(np.int8), notes
+
+
+def _fit_model(config: MatchConfig, candidate_levels: list[np.ndarray], random_levels: np.ndarray) -> Model:
+    model = Model.default()
+    if config.estimate:
+        estimate_u(random_levels, model)
+        levels = np.concatenate(candidate_levels) if candidate_levels else np.zeros((0, len(FIELDS)), np.int8)
+        if len(levels) >= config.min_pairs_for_em:
+            train_m(levels, model)
+        else:
+            model.notes.append(
+                f"m kept at defaults: {len(levels)} candidate pairs < {config.min_pairs_for_em}"
+            )
+    model.override(config.m_overrides, config.u_overrides)
+    return model
+
+
+def _identifiers(table: RecordTable) -> list[dict[str, str]]:
+    columns = {kind: table.take(kind, np.arange(len(table))) for kind in ("uscc", "vat", "lei")}
+    return [{kind: columns[kind][i] for kind in columns if columns[kind][i]} for i in range(len(table))]
+
+
+def _file_pairs(
+    records: Sequence[NormalizedRecord], config: MatchConfig
+) -> tuple[np.ndarray, np.ndarray, int]:
+    """Candidate pairs inside the file: records sharing a blocking key, each pair once."""
+    hashes, owners, strong = query_hashes(records)
+    blocks = BlockIndex.from_arrays(hashes, owners.astype(np.int32), strong)
+    left, right, skipped = blocks.lookup(hashes, owners, config.max_block)
+    keep = left < right
+    left, right = _unique_pairs(left[keep], right[keep], max(len(records), 1))
+    return left, right, skipped
+
+
+def _strong_edges(comparison: Comparison) -> np.ndarray:
+    levels = comparison.levels
+    shared_id = (levels[:, list(STRONG_FIELDS)] == 2).any(axis=1)
+    shared_contact = ((levels[:, PHONE] == 2) | (levels[:, EMAIL] == 3)) & (levels[:, NAME] >= 3)
+    return shared_id | shared_contact
+
+
+def _cluster_file(
+    table: RecordTable,
+    left: np.ndarray,
+    right: np.ndarray,
+    comparison: Comparison,
+    scores: np.ndarray,
+    actions: np.ndarray,
+) -> np.ndarray:
+    linked = actions == LINK
+    return cluster(
+        len(table),
+        left[linked],
+        right[linked],
+        scores[linked],
+        _strong_edges(comparison)[linked],
+        _identifiers(table),
+    )
+
+
+def dedupe(records: Sequence[NormalizedRecord], config: MatchConfig | None = None) -> MatchResult:
+    """Duplicates inside ``records`` only: clusters, scored pairs, one decision per record."""
+    config = config or MatchConfig()
+    started = time.perf_counter()
+    records = list(records)
+    table = RecordTable.from_records(records)
+    left, right, skipped = _file_pairs(records, config)
+    same_kind = table.kind[left] == table.kind[right]
+    left, right = left[same_kind], right[same_kind]
+    comparison = compare(table, table, left, right, config.workers)
+    rng = np.random.default_rng(config.seed)
+    rl, rr = _random_pairs(table, table, config.random_pairs, rng, same_table=True)
+    model = _fit_model(config, [comparison.levels], compare(table, table, rl, rr, config.workers).levels)
+    scores = model.scores(comparison.levels)
+    actions, _notes = _pair_actions(comparison, scores, config)
+    labels = _cluster_file(table, left, right, comparison, scores, actions)
+    keys = [r.key for r in records]
+    clusters: dict[int, list[str]] = {}
+    for i, label in enumerate(labels):
+        clusters.setdefault(int(label), []).append(keys[i])
+    decisions = [
+        Decision(
+            key=keys[i], action="new", partner_key=None, cluster=int(labels[i]), score=None, probability=None
+        )
+        for i in range(len(records))
+    ]
+    return MatchResult(
+        decisions=decisions,
+        clusters=list(clusters.values()),
+        stats={
+            "records": len(records),
+            "file_candidate_pairs": len(left),
+            "skipped_blocks": skipped,
+            "links": int((actions == LINK).sum()),
+            "reviews": int((actions == REVIEW).sum()),
+            "em_iterations": model.iterations,
+            "seconds": round(time.perf_counter() - started, 3),
+        },
+        model=model,
+        file_pairs=[
+            (keys[a], keys[b], float(s), ACTIONS[int(x)])
+            for a, b, s, x in zip(left, right, scores, actions, strict=True)
+            if x != NEW
+        ],
+    )
+
+
+def match(
+    incoming: Sequence[NormalizedRecord], index: MatchIndex, config: MatchConfig | None = None
+) -> MatchResult:
+    """For each incoming record: link to an existing partner, queue for review, or new."""
+    config = config or MatchConfig()
+    timings: dict[str, float] = {}
+    clock = time.perf_counter()
+
+    def lap(name: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        timings[name] = round(now - clock, 3)
+        clock = now
+
+    records = list(incoming)
+    table = RecordTable.from_records(records)
+    existing = index.table
+    hashes, owners, _strong = query_hashes(records)
+    xi, xr, skipped = index.candidates(hashes, owners, config.max_block)
+    xi, xr = _unique_pairs(xi, xr, max(len(existing), 1))
+    same_kind = table.kind[xi] == existing.kind[xr]
+    xi, xr = xi[same_kind], xr[same_kind]
+    fl, fr, file_skipped = _file_pairs(records, config)
+    same_kind = table.kind[fl] == table.kind[fr]
+    fl, fr = fl[same_kind], fr[same_kind]
+    lap("blocking")
+
+    x_cmp = compare(table, existing, xi, xr, config.workers)
+    f_cmp = compare(table, table, fl, fr, config.workers)
+    lap("comparing")
+
+    rng = np.random.default_rng(config.seed)
+    rl, rr = _random_pairs(table, existing, config.random_pairs, rng, same_table=False)
+    model = _fit_model(
+        config, [x_cmp.levels, f_cmp.levels], compare(table, existing, rl, rr, config.workers).levels
+    )
+    x_scores, f_scores = model.scores(x_cmp.levels), model.scores(f_cmp.levels)
+    x_actions, x_notes = _pair_actions(x_cmp, x_scores, config)
+    f_actions, _ = _pair_actions(f_cmp, f_scores, config)
+    lap("scoring")
+
+    labels = _cluster_file(table, fl, fr, f_cmp, f_scores, f_actions)
+    lap("clustering")
+
+    decisions = _decide(records, labels, xi, xr, x_cmp, x_scores, x_actions, x_notes, existing, model, config)
+    lap("deciding")
+
+    keys = [r.key for r in records]
+    clusters: dict[int, list[str]] = {}
+    for i, label in enumerate(labels):
+        clusters.setdefault(int(label), []).append(keys[i])
+    counts = {a: sum(1 for d in decisions if d.action == a) for a in ("link", "review", "new")}
+    return MatchResult(
+        decisions=decisions,
+        clusters=list(clusters.values()),
+        stats={
+            "records": len(records),
+            "index_records": len(index),
+            "candidate_pairs": len(xi),
+            "file_candidate_pairs": len(fl),
+            "skipped_blocks": skipped + file_skipped,
+            **counts,
+            "em_iterations": model.iterations,
+            "timings": timings,
+            "seconds": round(sum(timings.values()), 3),
+            "model_notes": model.notes,
+        },
+        model=model,
+        file_pairs=[
+            (keys[a], keys[b], float(s), ACTIONS[int(x)])
+            for a, b, s, x in zip(fl, fr, f_scores, f_actions, strict=True)
+            if x != NEW
+        ],
+    )
+
+
+def _decide(
+    records: list[NormalizedRecord],
+    labels: np.ndarray,
+    xi: np.ndarray,
+    xr: np.ndarray,
+    comparison: Comparison,
+    scores: np.ndarray,
+    actions: np.ndarray,
+    notes: list[tuple[str, ...]],
+    existing: RecordTable,
+    model: Model,
+    config: MatchConfig,
+) -> list[Decision]:
+    """One decision per record; the records of one in-file cluster decide together."""
+    weights = model.weights()
+    partner_keys = existing.take("key", xr) if len(xr) else []
+    order = np.lexsort((-scores, xi))  # by record, best pair first
+    by_record: dict[int, list[int]] = {}
+    for k in order:
+        by_record.setdefault(int(xi[k]), []).append(int(k))
+
+    # per cluster: the linked partners of its members, best first
+    cluster_links: dict[int, dict[str, float]] = {}
+    for i, pairs in by_record.items():
+        for k in pairs:
+            if actions[k] == LINK:
+                links = cluster_links.setdefault(int(labels[i]), {})
+                links[partner_keys[k]] = max(links.get(partner_keys[k], -np.inf), float(scores[k]))
+
+    decisions = []
+    for i, record in enumerate(records):
+        label = int(labels[i])
+        pairs = by_record.get(i, [])
+        links = cluster_links.get(label, {})
+        reasons: list[str] = []
+        chosen: int | None = None
+        if links:
+            ranked = sorted(links.items(), key=lambda item: -item[1])
+            partner = ranked[0][0]
+            own = [k for k in pairs if partner_keys[k] == partner]
+            chosen = own[0] if own else None
+            if len(ranked) > 1:
+                # two existing partners match: they may be duplicates of each other in Odoo
+                action = "review"
+                reasons.append(f"also matches partner {ranked[1][0]} ({ranked[1][1]:+.1f}): review")
+            else:
+                action = "link"
+            if chosen is None:
+                reasons.append("linked through a duplicate in the same file")
+        else:
+            review = [k for k in pairs if actions[k] == REVIEW]
+            if review:
+                chosen, action, partner = review[0], "review", partner_keys[review[0]]
+            else:
+                chosen = pairs[0] if pairs else None
+                action, partner = "new", None
+        if chosen is not None:
+            reasons = list(notes[chosen]) + reasons
+            decisions.append(
+                Decision(
+                    key=record.key,
+                    action=action,
+                    partner_key=partner,
+                    cluster=label,
+                    score=round(float(scores[chosen]), 2),
+                    probability=round(float(probability(scores[chosen])), 4),
+                    evidence=evidence_for(comparison, chosen, weights),
+                    reasons=tuple(reasons),
+                )
+            )
+        else:
+            decisions.append(
+                Decision(
+                    key=record.key,
+                    action=action,
+                    partner_key=partner,
+                    cluster=label,
+                    score=None,
+                    probability=None,
+                    reasons=tuple(reasons),
+                )
+            )
+    return decisions

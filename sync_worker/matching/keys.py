@@ -1,0 +1,82 @@
+"""Blocking keys: which records are worth comparing at all.
+
+Each record yields a handful of keys; two records become a candidate pair when they share a
+key. Keys carry the record kind, so persons and companies never meet. The keys:
+
+======  ===============================================================  ==========
+prefix  key                                                              strength
+======  ===============================================================  ==========
+``u``   valid Unified Social Credit Code                                 strong
+``v``   valid EU VAT number                                              strong
+``l``   valid LEI                                                        strong
+``p``   phone number (E.164)                                             strong
+``e``   e-mail address                                                   strong
+``d``   e-mail domain, unless a free-mail domain                         weak
+``n``   distinctive name key (pinyin for Han names)                      weak
+``t``   each distinctive name token of 3+ letters                        weak
+``h``   first 5 letters of the name key (typos at the end)               weak
+``z``   last 5 letters of the name key (typos at the start)              weak
+``f``   persons: family name + employer key                              weak
+``i``   persons: family name + initials + city                           weak
+======  ===============================================================  ==========
+
+Weak keys shared by too many records (a very common name token) are skipped at query time
+(``MatchConfig.max_block``); strong keys never are.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from sync_worker.normalize.record import NormalizedRecord
+
+STRONG_PREFIXES = frozenset("uvlpe")
+FREE_MAIL = frozenset(
+    "qq.com 163.com 126.com sina.com sina.cn sohu.com yeah.net 139.com 189.cn aliyun.com foxmail.com "
+    "gmail.com googlemail.com outlook.com hotmail.com live.com msn.com yahoo.com yahoo.com.cn icloud.com "
+    "me.com mac.com aol.com gmx.de gmx.net web.de t-online.de freenet.de mail.ru yandex.ru proton.me "
+    "protonmail.com orange.fr free.fr laposte.net libero.it qq.cn vip.qq.com vip.163.com".split()
+)
+
+
+def blocking_keys(record: NormalizedRecord) -> list[str]:
+    """The blocking keys of one record (see the module docstring)."""
+    kind = "c" if record.kind == "company" else "p"
+    keys: list[str] = []
+    for prefix, value in (("u", record.uscc), ("v", record.vat), ("l", record.lei)):
+        if value:
+            keys.append(f"{kind}{prefix}:{value}")
+    keys.extend(f"{kind}p:{phone}" for phone in record.phones)
+    for email in record.emails:
+        keys.append(f"{kind}e:{email}")
+        domain = email.rpartition("@")[2]
+        if domain and domain not in FREE_MAIL:
+            keys.append(f"{kind}d:{domain}")
+    name = record.name_pinyin
+    if name:
+        keys.append(f"{kind}n:{name}")
+        if len(name) >= 8:
+            keys.append(f"{kind}h:{name[:5]}")
+            keys.append(f"{kind}z:{name[-5:]}")
+    if record.kind == "company":
+        for token in record.name_tokens:
+            latin = token if token.isascii() else ""
+            if len(latin) >= 3:
+                keys.append(f"ct:{latin}")
+    else:
+        family = record.name_norm.split(" ")[0] if record.name_norm else ""
+        if family and record.company_norm:
+            keys.append(f"pf:{record.name_tokens and record.name_pinyin}|{record.company_norm}")
+            keys.append(f"pf:{family}|{record.company_norm}")
+        if record.name_initials and (record.city or record.province):
+            keys.append(f"pi:{record.name_initials}|{record.city or record.province}")
+    return keys
+
+
+def key_hash(key: str) -> int:
+    """A stable 63-bit hash of a key (the same in every process, unlike ``hash()``)."""
+    return int.from_bytes(hashlib.blake2b(key.encode("utf-8"), digest_size=8).digest(), "little") >> 1
+
+
+def is_strong(key: str) -> bool:
+    return key[1] in STRONG_PREFIXES and key[2] == ":"
