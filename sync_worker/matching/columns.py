@@ -7,7 +7,6 @@ strings per partner. A :class:`StringColumn` stores them back to back, so an ind
 
 from __future__ import annotations
 
-from array import array
 from collections.abc import Iterable, Sequence
 
 import numpy as np
@@ -39,12 +38,19 @@ class StringColumn(Sequence[str]):
         return bytes(self._data[start:end]).decode("utf-8")
 
     def take(self, rows: np.ndarray | Sequence[int]) -> list[str]:
-        """The values at ``rows``, decoded; one pass for many rows."""
-        data, offsets = self._data, self._offsets
-        buffer = data.tobytes() if not isinstance(data, bytes) and len(rows) > len(self) // 4 else None
-        if buffer is not None:
-            return [buffer[offsets[r] : offsets[r + 1]].decode("utf-8") for r in rows]
-        return [bytes(data[offsets[r] : offsets[r + 1]]).decode("utf-8") for r in rows]
+        """The values at ``rows``, decoded (empty values cost nothing)."""
+        rows = np.asarray(rows, dtype=np.int64)
+        starts = self._offsets[rows]
+        ends = self._offsets[rows + 1]
+        filled = np.flatnonzero(ends > starts)
+        out = [""] * len(rows)
+        if not len(filled):
+            return out
+        buffer = memoryview(np.ascontiguousarray(self._data)).cast("B")
+        spans = zip(filled.tolist(), starts[filled].tolist(), ends[filled].tolist(), strict=True)
+        for position, a, b in spans:
+            out[position] = str(buffer[a:b], "utf-8")
+        return out
 
     def select(self, rows: np.ndarray) -> StringColumn:
         """A new column of the values at ``rows`` (vectorised: no decoding)."""
@@ -71,17 +77,20 @@ class StringColumn(Sequence[str]):
 
 
 class StringColumnBuilder:
-    """Appends strings without keeping Python objects alive."""
+    """Collects strings as UTF-8 chunks; ``build`` joins them once."""
 
     def __init__(self) -> None:
-        self._data = bytearray()
-        self._offsets = array("q", [0])
+        self._chunks: list[bytes] = []
 
     def append(self, value: str) -> None:
-        self._data += value.encode("utf-8")
-        self._offsets.append(len(self._data))
+        self._chunks.append(value.encode("utf-8"))
+
+    def extend(self, values: Iterable[str]) -> None:
+        self._chunks.extend(v.encode("utf-8") for v in values)
 
     def build(self) -> StringColumn:
-        data = np.frombuffer(bytes(self._data), dtype=np.uint8)
-        offsets = np.frombuffer(self._offsets, dtype=np.int64).copy()
+        lengths = np.fromiter(map(len, self._chunks), dtype=np.int64, count=len(self._chunks))
+        offsets = np.zeros(len(lengths) + 1, dtype=np.int64)
+        np.cumsum(lengths, out=offsets[1:])
+        data = np.frombuffer(b"".join(self._chunks), dtype=np.uint8)
         return StringColumn(data, offsets)

@@ -63,20 +63,30 @@ def _exact_levels(left: list[str], right: list[str]) -> np.ndarray:
     return np.where(present, np.where(a == b, 2, 1), 0).astype(np.int8)
 
 
+def _domain(email: str) -> str:
+    domain = email.rpartition("@")[2]
+    return "" if domain in FREE_MAIL else domain
+
+
 def _multi_levels(left: list[str], right: list[str], domains: bool) -> np.ndarray:
-    out = np.zeros(len(left), dtype=np.int8)
-    for i, (a, b) in enumerate(zip(left, right, strict=True)):
-        if not a or not b:
-            continue
-        sa, sb = set(a.split("|")), set(b.split("|"))
-        if sa & sb:
-            out[i] = 3 if domains else 2
+    """Phones or e-mails ("|"-joined): shared value, shared company domain, different, missing."""
+    a = np.asarray(left, dtype=object)
+    b = np.asarray(right, dtype=object)
+    present = (a != "") & (b != "")
+    out = np.where(present, np.where(a == b, 3 if domains else 2, 1), 0).astype(np.int8)
+    differing = np.flatnonzero(present & (a != b))
+    for i in differing:
+        x, y = a[i], b[i]
+        if "|" in x or "|" in y:
+            sx, sy = set(x.split("|")), set(y.split("|"))
+            if sx & sy:
+                out[i] = 3 if domains else 2
+            elif domains and ({_domain(e) for e in sx} & {_domain(e) for e in sy}) - {""}:
+                out[i] = 2
         elif domains:
-            da = {e.rpartition("@")[2] for e in sa} - FREE_MAIL
-            db = {e.rpartition("@")[2] for e in sb} - FREE_MAIL
-            out[i] = 2 if da & db else 1
-        else:
-            out[i] = 1
+            d = _domain(x)
+            if d and d == _domain(y):
+                out[i] = 2
     return out
 
 

@@ -142,6 +142,10 @@ def train_m(levels: np.ndarray, model: Model, max_iter: int = 50, tol: float = 1
     model.trained_on = n
     if n == 0:
         return
+    # pairs with the same levels behave alike: EM runs over the distinct patterns, weighted
+    codes = (levels.astype(np.int64) << (3 * np.arange(levels.shape[1], dtype=np.int64))).sum(axis=1)
+    _codes, first, counts = np.unique(codes, return_index=True, return_counts=True)
+    levels, counts = levels[first], counts.astype(float)
     field_rows = np.arange(len(FIELDS))[None, :]
     for iteration in range(1, max_iter + 1):
         width = max(len(f.levels) for f in FIELDS)
@@ -152,7 +156,7 @@ def train_m(levels: np.ndarray, model: Model, max_iter: int = 50, tol: float = 1
             log_u[i, 1 : len(f.levels)] = np.log(np.maximum(model.u[f.name][1:], SMOOTHING * 1e-3))
         lm = log_m[field_rows, levels].sum(axis=1) + np.log(model.prior)
         lu = log_u[field_rows, levels].sum(axis=1) + np.log(1 - model.prior)
-        posterior = 1.0 / (1.0 + np.exp(np.clip(lu - lm, -700, 700)))
+        posterior = counts / (1.0 + np.exp(np.clip(lu - lm, -700, 700)))
         total = posterior.sum()
         change = 0.0
         for i, f in enumerate(FIELDS):

@@ -66,15 +66,15 @@ class RecordTable:
     def from_records(cls, records: Iterable[NormalizedRecord], compact: bool = False) -> RecordTable:
         """A table of ``records``; ``compact`` stores strings in :class:`StringColumn` buffers."""
         if compact:
-            builders = {name: StringColumnBuilder() for name in TEXT_FIELDS}
-            kinds: list[int] = []
-            branches: list[int] = []
-            for record in records:
-                for name, value in zip(TEXT_FIELDS, row_values(record), strict=True):
-                    builders[name].append(value)
-                kinds.append(0 if record.kind == "company" else 1)
-                branches.append(1 if record.is_branch else 0)
-            columns: dict[str, Sequence[str]] = {n: b.build() for n, b in builders.items()}
+            records = list(records)
+            values = [row_values(r) for r in records]
+            columns: dict[str, Sequence[str]] = {}
+            for i, name in enumerate(TEXT_FIELDS):
+                builder = StringColumnBuilder()
+                builder.extend(v[i] for v in values)
+                columns[name] = builder.build()
+            kinds = [0 if r.kind == "company" else 1 for r in records]
+            branches = [1 if r.is_branch else 0 for r in records]
         else:
             records = list(records)
             values = [row_values(r) for r in records]
