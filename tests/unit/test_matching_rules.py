@@ -1,0 +1,116 @@
+"""The matching engine's decisions: hard rules, evidence, kinds, clustering guards."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sync_worker.matching import MatchConfig, MatchIndex, dedupe, match
+from sync_worker.matching.cluster import cluster
+from sync_worker.normalize import normalize_record
+
+USCC_A = "91350100M000100Y43"
+USCC_B = "N2110000MA01234567"
+
+PARTNERS = [
+    {"key": "1", "name": "华为技术有限公司", "uscc": USCC_A, "phone": "0755-28780808", "email": "info@huawei.com",
+     "address": "广东省深圳市龙岗区坂田华为基地"},
+    {"key": "2", "name": "Robert Bosch GmbH", "vat": "DE136695976", "phone": "+49 711 4000", "city": "Stuttgart",
+     "country": "DE"},
+    {"key": "3", "kind": "person", "name": "李伟", "company": "华为技术有限公司", "mobile": "13912345678"},
+    {"key": "4", "name": "小米科技有限责任公司", "address": "北京市海淀区清河中街68号", "phone": "010-60606666"},
+]
+
+
+def _index() -> MatchIndex:
+    return MatchIndex.build([normalize_record(p) for p in PARTNERS])
+
+
+def _decide(*rows: dict):
+    result = match([normalize_record(r) for r in rows], _index(), MatchConfig())
+    return {d.key: d for d in result.decisions}
+
+
+def test_different_valid_identifiers_of_one_kind_never_link() -> None:
+    decision = _decide(
+        {"key": "x", "name": "华为技术有限公司", "uscc": USCC_B, "phone": "0755-28780808", "email": "info@huawei.com"}
+    )["x"]
+    assert decision.action != "link"
+    assert decision.partner_key in (None, "1")
+    assert any("different identifiers" in reason for reason in decision.reasons)
+    assert any(e.field == "uscc" and e.level == "different" and e.weight < 0 for e in decision.evidence)
+
+
+def test_a_shared_identifier_links_across_scripts() -> None:
+    decision = _decide({"key": "x", "name": "Huawei Technologies Co., Ltd.", "uscc": USCC_A})["x"]
+    assert decision.action == "link" and decision.partner_key == "1"
+    assert decision.evidence[0].field == "uscc" and decision.evidence[0].text.startswith("same USCC: +")
+
+
+def test_a_shared_identifier_with_contradicting_names_goes_to_review() -> None:
+    decision = _decide({"key": "x", "name": "Globex Corporation", "uscc": USCC_A})["x"]
+    assert decision.action == "review" and decision.partner_key == "1"
+    assert any("names contradict" in reason for reason in decision.reasons)
+
+
+def test_strong_contact_evidence_links_and_explains_itself() -> None:
+    decision = _decide({"key": "x", "name": "小米科技有限公司", "phone": "+86 10 6060 6666"})["x"]
+    assert decision.action == "link" and decision.partner_key == "4"
+    text = decision.explain()
+    assert "same phone: +" in text and "same name: +" in text and "total +" in text
+    weights = [abs(e.weight) for e in decision.evidence]
+    assert weights == sorted(weights, reverse=True)
+
+
+def test_persons_and_companies_are_never_matched() -> None:
+    # a company row that happens to carry the contact person's mobile
+    decision = _decide({"key": "x", "name": "Li Wei Trading", "phone": "13912345678"})["x"]
+    assert decision.partner_key != "3"
+    person = _decide({"key": "y", "kind": "person", "name": "Wei Li", "company": "Huawei Technologies",
+                      "mobile": "+86 139 1234 5678"})["y"]
+    assert person.action == "link" and person.partner_key == "3"
+
+
+def test_unrelated_rows_are_new() -> None:
+    decision = _decide({"key": "x", "name": "Initech LLC", "phone": "+1 650 253 0000", "country": "US"})["x"]
+    assert decision.action == "new" and decision.partner_key is None
+
+
+def test_duplicates_in_the_file_decide_together() -> None:
+    decisions = _decide(
+        {"key": "a", "name": "Huawei Technologies Co., Ltd.", "uscc": USCC_A},
+        {"key": "b", "name": "華為技術有限公司", "uscc": USCC_A, "email": "sales@huawei.com"},
+    )
+    assert decisions["a"].cluster == decisions["b"].cluster
+    assert decisions["a"].partner_key == decisions["b"].partner_key == "1"
+
+
+def test_dedupe_clusters_one_file() -> None:
+    rows = [
+        {"key": "a", "name": "Acme Trading Ltd", "phone": "+44 20 7946 0958", "email": "sales@acme.co.uk"},
+        {"key": "b", "name": "ACME TRADING LIMITED", "phone": "020 7946 0958", "country": "GB"},
+        {"key": "c", "name": "Acme Trading Ltd.", "email": "Sales@Acme.co.uk"},
+        {"key": "d", "name": "Globex Corporation", "phone": "+1 650 253 0000", "country": "US"},
+    ]
+    result = dedupe([normalize_record(r) for r in rows])
+    groups = sorted(sorted(c) for c in result.clusters)
+    assert groups == [["a", "b", "c"], ["d"]]
+
+
+def test_clustering_never_joins_different_identifiers_through_a_chain() -> None:
+    # a~b and b~c are links, but a and c carry different USCCs: c must not join a
+    identifiers = [{"uscc": USCC_A}, {}, {"uscc": USCC_B}]
+    labels = cluster(3, np.array([0, 1]), np.array([1, 2]), np.array([20.0, 15.0]), np.array([False, False]),
+                     identifiers)
+    assert labels[0] == labels[1] and labels[2] != labels[0]
+
+
+def test_weak_links_between_groups_need_support() -> None:
+    # {0,1} and {2,3} are groups; one weak link 1~2 is not enough to merge them
+    left, right = np.array([0, 2, 1]), np.array([1, 3, 2])
+    scores, strong = np.array([30.0, 30.0, 8.0]), np.array([True, True, False])
+    labels = cluster(4, left, right, scores, strong, [{}] * 4)
+    assert labels[0] == labels[1] and labels[2] == labels[3] and labels[0] != labels[2]
+    # two independent links between the groups are
+    labels = cluster(4, np.array([0, 2, 1, 0]), np.array([1, 3, 2, 3]), np.array([30.0, 30.0, 8.0, 8.0]),
+                     np.array([True, True, False, False]), [{}] * 4)
+    assert len(set(labels.tolist())) == 1
