@@ -108,6 +108,22 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         item.add_marker(getattr(pytest.mark, tier if tier in TIERS else "unit"))
 
 
+def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
+    """One line per tier: how many of its tests passed, failed, were skipped."""
+    counts = {tier: {"passed": 0, "failed": 0, "skipped": 0} for tier in TIERS}
+    for outcome in ("passed", "failed", "skipped", "error"):
+        for report in terminalreporter.stats.get(outcome, []):
+            if getattr(report, "when", "call") != "call" and outcome not in ("skipped", "error"):
+                continue
+            tier = next((t for t in TIERS if t in getattr(report, "keywords", {})), "unit")
+            counts[tier]["failed" if outcome == "error" else outcome] += 1
+    terminalreporter.write_sep("-", "tiers")
+    for tier, numbers in counts.items():
+        terminalreporter.write_line(
+            f"tier {tier:9} passed {numbers['passed']:4}   failed {numbers['failed']:3}   skipped {numbers['skipped']:3}"
+        )
+
+
 def pytest_sessionstart(session: pytest.Session) -> None:
     if probe("PostgreSQL").ok:
         harness.sweep_stale_databases()
