@@ -46,8 +46,8 @@ rendering, duplicate or not, varies independently in:
 * where the identifier sits: existing partners (Odoo) carry the USCC in ``vat`` (80 %),
   purchased lists in ``uscc``; VAT with or without country prefix and spaces;
 * country as ISO code, English or native name, or absent; address as one string or split;
-* identifier typos: every identifier present has a 2 % chance of one mistyped character
-  (checksum fails; the record is tagged ``id_typo``).
+* identifier typos: in 2 % of the records that carry identifiers, one of them has a mistyped
+  character (its checksum fails; the record is tagged ``id_typo``), as in real lists.
 
 Duplicates
 ==========
@@ -117,7 +117,7 @@ from stdnum import lei as stdnum_lei
 from stdnum.eu import vat as stdnum_vat
 
 from sync_worker.bench import vocab
-from sync_worker.bench.identifiers import make_lei, make_uscc, make_vat, mistype
+from sync_worker.bench.identifiers import is_valid_uscc, make_lei, make_uscc, make_vat, mistype
 
 RAW_FIELDS = (
     "key",
@@ -960,43 +960,48 @@ def _email_case(rng: random.Random, email: str) -> str:
     return f"{local.capitalize()}@{domain[:1].upper()}{domain[1:]}"
 
 
+def _mistyped(rng: random.Random, code: str, start: int, valid: Callable[[str], bool]) -> str:
+    """``code`` with one character mistyped so that its checksum fails."""
+    for _ in range(20):
+        typo = mistype(rng, code, start)
+        if not valid(typo):
+            return typo
+    return typo
+
+
 def _identifier_fields(
     c: Company, rng: random.Random, role: int, corruptions: set[str], rates: Rates
 ) -> dict[str, str]:
-    out: dict[str, str] = {}
+    """USCC, VAT and LEI as a record carries them; at most one of them mistyped (``id_typo``)."""
     if "id_missing" in corruptions:
-        return out
+        return {}
     present = rates.identifier_present[role]
+    codes: dict[str, str] = {}
     if c.uscc and rng.random() < present:
-        code = c.uscc
-        if rng.random() < rates.id_typo:
-            code = mistype(rng, code)
-            corruptions.add("id_typo")
+        codes["uscc"] = c.uscc
+    if c.vat and rng.random() < present:
+        codes["vat"] = c.vat
+    if c.lei and rng.random() < rates.lei_present[role]:
+        codes["lei"] = c.lei
+    if codes and rng.random() < rates.id_typo:
+        kind = rng.choice(sorted(codes))
+        start, valid = {
+            "uscc": (0, is_valid_uscc),
+            "vat": (2, stdnum_vat.is_valid),
+            "lei": (6, stdnum_lei.is_valid),
+        }[kind]
+        codes[kind] = _mistyped(rng, codes[kind], start, valid)
+        corruptions.add("id_typo")
+    out: dict[str, str] = {}
+    if "uscc" in codes:
+        code = codes["uscc"]
         field_name = "vat" if rng.random() < (0.8 if role == 0 else 0.1) else "uscc"
         out[field_name] = fullwidth(code) if "fullwidth" in corruptions and rng.random() < 0.5 else code
-    if c.vat and rng.random() < present:
-        code = c.vat
-        if rng.random() < rates.id_typo:
-            for _ in range(10):
-                code = mistype(rng, c.vat, start=2)
-                if not stdnum_vat.is_valid(code):
-                    break
-            corruptions.add("id_typo")
-        style = rng.random()
-        if style < 0.15:
-            code = code[2:]
-        elif style < 0.3:
-            code = f"{code[:2]} {code[2:]}"
-        out["vat"] = code
-    if c.lei and rng.random() < rates.lei_present[role]:
-        code = c.lei
-        if rng.random() < rates.id_typo:
-            for _ in range(10):
-                code = mistype(rng, c.lei, start=6)
-                if not stdnum_lei.is_valid(code):
-                    break
-            corruptions.add("id_typo")
-        out["lei"] = code
+    if "vat" in codes:
+        code, style = codes["vat"], rng.random()
+        out["vat"] = code[2:] if style < 0.15 else f"{code[:2]} {code[2:]}" if style < 0.3 else code
+    if "lei" in codes:
+        out["lei"] = codes["lei"]
     return out
 
 

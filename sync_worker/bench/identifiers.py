@@ -93,7 +93,7 @@ def make_vat(rng: random.Random, country: str) -> str | None:
         return "DE" + body + mod_11_10.calc_check_digit(body)
     if country == "AT":
         body = _digits(rng, 7)
-        return "ATU" + body + at_uid.calc_check_digit(body)
+        return "ATU" + body + at_uid.calc_check_digit("U" + body)
     if country == "FR":
         siren = _digits(rng, 8)
         siren += luhn.calc_check_digit(siren)
