@@ -8,12 +8,13 @@ on the folded name, token-set ratio on streets), computed for all pairs in one c
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 from rapidfuzz import fuzz, process
-from rapidfuzz.distance import JaroWinkler
+from rapidfuzz.distance import Indel, JaroWinkler
 
 from sync_worker.matching.keys import FREE_MAIL
 from sync_worker.matching.table import RecordTable
@@ -40,6 +41,8 @@ FIELDS: tuple[Field, ...] = (
     Field("employer", "employer", ("missing", "different", "same")),
     Field("location", "place in name", ("missing", "different", "same")),
     Field("branch", "branch", ("missing", "different", "same")),
+    Field("legal_form", "legal form", ("missing", "different", "same")),
+    Field("country", "country", ("missing", "different", "same")),
 )
 FIELD_INDEX = {f.name: i for i, f in enumerate(FIELDS)}
 
@@ -54,6 +57,7 @@ class Comparison:
 
     levels: np.ndarray  # int8, shape (n_pairs, len(FIELDS))
     name_similarity: np.ndarray  # float32 in [0, 1]
+    person: np.ndarray | None = None  # bool per pair: both records are persons
 
 
 def _exact_levels(left: list[str], right: list[str]) -> np.ndarray:
@@ -96,31 +100,50 @@ def _similarity(left: Sequence[str], right: Sequence[str], scorer, workers: int)
     return process.cpdist(left, right, scorer=scorer, workers=workers, dtype=np.float32)
 
 
+_HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+
+
 def _name_levels(
-    key_l: list[str],
-    key_r: list[str],
-    norm_l: list[str],
-    norm_r: list[str],
-    ini_l: list[str],
-    ini_r: list[str],
+    names: tuple[list[str], list[str]],
+    romans: tuple[list[str], list[str]],
+    keys: tuple[list[str], list[str]],
+    initials: tuple[list[str], list[str]],
     person: np.ndarray,
     workers: int,
 ) -> tuple[np.ndarray, np.ndarray]:
-    a, b = np.asarray(key_l, dtype=object), np.asarray(key_r, dtype=object)
-    present = (a != "") & (b != "")
-    jw = _similarity(key_l, key_r, JaroWinkler.normalized_similarity, workers)
-    tokens = _similarity(norm_l, norm_r, fuzz.token_sort_ratio, workers) / 100.0
-    similarity = np.maximum(jw, tokens)
-    same_initials = np.asarray([x == y and x != "" for x, y in zip(ini_l, ini_r, strict=True)], dtype=bool)
+    """Name level and similarity per pair.
+
+    Names in the same script are compared whole, romanised (so homophone typos and
+    Traditional characters meet, and "Harris Electronics" is not "Harris Holdings"): the best of
+    the Indel ratio of the romanised names and the token-sort ratio of the folded names.
+    A Han name against a Latin one (华为技术 / Huawei Technologies) can only be compared by the
+    distinctive part both romanise to; such a pair is at best *close*, never *exact*.
+    """
+    norm_l, norm_r = (np.asarray(side, dtype=object) for side in names)
+    key_l = np.asarray(keys[0], dtype=object)
+    present = (norm_l != "") & (norm_r != "")
+    han_l = np.fromiter((bool(_HAN.search(n)) for n in norm_l), bool, len(norm_l))
+    han_r = np.fromiter((bool(_HAN.search(n)) for n in norm_r), bool, len(norm_r))
+    cross = han_l != han_r
+    whole = np.maximum(
+        _similarity(*romans, Indel.normalized_similarity, workers),
+        _similarity(*names, fuzz.token_sort_ratio, workers) / 100.0,
+    )
+    by_key = _similarity(*keys, JaroWinkler.normalized_similarity, workers)
+    similarity = np.where(cross, np.minimum(by_key, NAME_CLOSE), whole)
+    same_initials = np.asarray([x == y and x != "" for x, y in zip(*initials, strict=True)], dtype=bool)
     family_l = np.asarray([n.split(" ", 1)[0] for n in norm_l], dtype=object)
     family_r = np.asarray([n.split(" ", 1)[0] for n in norm_r], dtype=object)
     initials_match = person & same_initials & (family_l == family_r)
-    levels = np.full(len(key_l), 1, dtype=np.int8)
+    levels = np.full(len(norm_l), 1, dtype=np.int8)
     levels[(similarity >= NAME_SIMILAR) | initials_match] = 2
     levels[similarity >= NAME_CLOSE] = 3
-    levels[a == b] = 4
-    levels[~present] = 0
-    return levels, np.where(a == b, 1.0, similarity).astype(np.float32)
+    exact = ~cross & (
+        (norm_l == norm_r) | (np.asarray(romans[0], dtype=object) == np.asarray(romans[1], dtype=object))
+    )
+    levels[exact] = 4
+    levels[~present | ((key_l == "") & cross)] = 0
+    return levels, np.where(exact, 1.0, similarity).astype(np.float32)
 
 
 def compare(
@@ -130,12 +153,12 @@ def compare(
     n = len(li)
     levels = np.zeros((n, len(FIELDS)), dtype=np.int8)
     if n == 0:
-        return Comparison(levels, np.zeros(0, dtype=np.float32))
+        return Comparison(levels, np.zeros(0, dtype=np.float32), np.zeros(0, dtype=bool))
 
     def both(name: str) -> tuple[list[str], list[str]]:
         return left.take(name, li), right.take(name, ri)
 
-    for field in ("uscc", "vat", "lei", "city", "district", "location"):
+    for field in ("uscc", "vat", "lei", "city", "district", "location", "legal_form", "country"):
         levels[:, FIELD_INDEX[field]] = _exact_levels(*both(field))
     # employers: the romanised company keys, with tolerance for small differences
     emp_l, emp_r = both("employer")
@@ -146,7 +169,7 @@ def compare(
 
     person = left.kind[li] == 1
     name_levels, name_similarity = _name_levels(
-        *both("name_key"), *both("name_norm"), *both("initials"), person, workers
+        both("name_norm"), both("name_roman"), both("name_key"), both("initials"), person, workers
     )
     levels[:, FIELD_INDEX["name"]] = name_levels
     levels[:, FIELD_INDEX["phone"]] = _multi_levels(*both("phones"), domains=False)
@@ -161,4 +184,4 @@ def compare(
     branch_l, branch_r = left.branch[li], right.branch[ri]
     companies = ~person
     levels[:, FIELD_INDEX["branch"]] = np.where(companies, np.where(branch_l == branch_r, 2, 1), 0)
-    return Comparison(levels, name_similarity)
+    return Comparison(levels, name_similarity, person)

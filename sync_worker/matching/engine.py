@@ -75,6 +75,12 @@ def _pair_actions(
     for k in np.flatnonzero(conflict):
         notes[k] = ("different identifiers of the same kind: never linked automatically",)
         actions[k] = REVIEW if actions[k] == LINK else NEW
+    # a person is their name: colleagues share the office line, the employer and the mail domain
+    person = comparison.person if comparison.person is not None else np.zeros(len(scores), dtype=bool)
+    names_differ = (levels[:, NAME] == 1) & (person | name_contradicts)
+    for k in np.flatnonzero(names_differ & ~shared & (actions == LINK)):
+        notes[k] = ("the names differ: never linked automatically",)
+        actions[k] = REVIEW
     for k in np.flatnonzero(shared & ~conflict):
         if name_contradicts[k]:
             notes[k] = ("shared identifier but the names contradict: review",)
@@ -91,7 +97,7 @@ def _fit_model(config: MatchConfig, candidate_levels: list[np.ndarray], random_l
         estimate_u(random_levels, model)
         levels = np.concatenate(candidate_levels) if candidate_levels else np.zeros((0, len(FIELDS)), np.int8)
         if len(levels) >= config.min_pairs_for_em:
-            train_m(levels, model)
+            train_m(levels, model, max_iter=100, update_u=True)
         else:
             model.notes.append(
                 f"m kept at defaults: {len(levels)} candidate pairs < {config.min_pairs_for_em}"

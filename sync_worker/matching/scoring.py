@@ -33,6 +33,8 @@ DEFAULT_M: dict[str, tuple[float, ...]] = {
     "employer": (0, 0.15, 0.85),
     "location": (0, 0.10, 0.90),
     "branch": (0, 0.05, 0.95),
+    "legal_form": (0, 0.25, 0.75),
+    "country": (0, 0.03, 0.97),
 }
 #: Starting (and small-data) u probabilities: how often random pairs agree.
 DEFAULT_U: dict[str, tuple[float, ...]] = {
@@ -48,6 +50,8 @@ DEFAULT_U: dict[str, tuple[float, ...]] = {
     "employer": (0, 0.99, 0.01),
     "location": (0, 0.9, 0.1),
     "branch": (0, 0.1, 0.9),
+    "legal_form": (0, 0.7, 0.3),
+    "country": (0, 0.6, 0.4),
 }
 
 
@@ -136,8 +140,17 @@ def estimate_u(levels: np.ndarray, model: Model, min_pairs: int = 1000) -> None:
         model.u[f.name] = _normalise(counts)
 
 
-def train_m(levels: np.ndarray, model: Model, max_iter: int = 50, tol: float = 1e-5) -> None:
-    """m and the prior by EM over the candidate pairs' levels, u held fixed."""
+def train_m(
+    levels: np.ndarray, model: Model, max_iter: int = 50, tol: float = 1e-5, update_u: bool = False
+) -> None:
+    """m and the prior by EM over the candidate pairs' levels.
+
+    With ``update_u`` the u probabilities are re-estimated too, from the candidate pairs the
+    model holds to be non-matches: inside blocks, non-matches agree far more often than random
+    pairs do (colleagues share a switchboard and a mail domain, namesakes share a city), and
+    u from random pairs alone overrates such agreement as evidence. The random-pair u is then
+    only the starting point.
+    """
     n = len(levels)
     model.trained_on = n
     if n == 0:
@@ -165,6 +178,10 @@ def train_m(levels: np.ndarray, model: Model, max_iter: int = 50, tol: float = 1
             new = _normalise(weights)
             change = max(change, float(np.abs(new - model.m[f.name]).max()))
             model.m[f.name] = new
+            if update_u:
+                weights = np.bincount(levels[:, i], weights=counts - posterior, minlength=len(f.levels))
+                weights[1:] += SMOOTHING * (n - total)
+                model.u[f.name] = _normalise(weights)
         new_prior = float(min(max(total / n, 1e-6), 1 - 1e-6))
         change = max(change, abs(new_prior - model.prior))
         model.prior = new_prior

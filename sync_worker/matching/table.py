@@ -19,6 +19,7 @@ TEXT_FIELDS = (
     "key",
     "name_key",
     "name_norm",
+    "name_roman",
     "initials",
     "uscc",
     "vat",
@@ -30,6 +31,8 @@ TEXT_FIELDS = (
     "street",
     "employer",
     "location",
+    "legal_form",
+    "country",
     "display",
 )
 
@@ -39,6 +42,7 @@ def row_values(record: NormalizedRecord) -> tuple[str, ...]:
         record.key,
         record.name_pinyin,
         record.name_norm,
+        record.name_roman,
         record.name_initials,
         record.uscc or "",
         record.vat or "",
@@ -50,6 +54,8 @@ def row_values(record: NormalizedRecord) -> tuple[str, ...]:
         record.street or "",
         record.company_norm or "",
         record.name_location or "",
+        record.legal_form or "",
+        record.country or "",
         record.name[:120],
     )
 

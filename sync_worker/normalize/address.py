@@ -233,6 +233,24 @@ def place_keys() -> dict[str, str]:
 
 
 @lru_cache(maxsize=1)
+def standalone_places() -> dict[str, str]:
+    """Every province and prefecture by full, short and (unambiguous) romanised name -> romanised
+    short name. Only for a token that stands alone in a company name (信阳 in 汉雅（信阳）建筑,
+    "Jieyang" in "Jieyang Wanheng Trade"), where a place name is almost never part of the brand.
+    """
+    keys = dict(place_keys())
+    for division in divisions().values():
+        if division.level <= 1:
+            short = short_name(division.name)
+            roman = "".join(romanize(fold(short)))
+            keys.setdefault(division.name, roman)
+            keys.setdefault(short, roman)
+    for roman in _latin_places():
+        keys.setdefault(roman, roman)
+    return keys
+
+
+@lru_cache(maxsize=1)
 def _latin_places() -> dict[str, Division]:
     """Romanised names of provinces and prefectures that denote one division only."""
     seen: dict[str, list[Division]] = {}

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from sync_worker.normalize.address import place_keys
+from sync_worker.normalize.address import place_keys, standalone_places
 from sync_worker.normalize.record import Invalid
 from sync_worker.normalize.result import invalid
 from sync_worker.normalize.tables import read_table
@@ -184,6 +184,13 @@ def normalize_company_name(value: str, field: str = "name") -> CompanyName | Inv
     elif len(tokens) > 1 and tokens[0] in places:
         location = location or places[tokens[0]]
         tokens = tokens[1:]
+    # a place standing alone anywhere: 岳阳市 瑞兴 光电 / 汉雅 信阳 建筑工程 / lvchneg hangzhou pharma
+    if len(tokens) > 1:
+        alone = standalone_places()
+        kept = [t for t in tokens if t not in alone]
+        if kept and len(kept) < len(tokens):
+            location = location or alone[next(t for t in tokens if t in alone)]
+            tokens = kept
     core = " ".join(tokens)
     latin_generic, han_generic = generic_words()
     distinctive = []

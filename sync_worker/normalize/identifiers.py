@@ -159,9 +159,7 @@ def normalize_lei(value: object, field: str = "lei") -> str | Invalid:
     if not text:
         return invalid(field, value, "lei.empty", "no LEI given")
     if len(compact(text)) != 20:
-        return invalid(
-            field, value, "lei.length", f"an LEI has 20 characters, this has {len(compact(text))}"
-        )
+        return invalid(field, value, "lei.length", f"an LEI has 20 characters, this has {len(compact(text))}")
     try:
         return str(stdnum_lei.validate(nfkc(text)))
     except ValidationError as exc:

@@ -43,6 +43,7 @@ class NormalizedRecord:
     name_norm: str  # folded comparable name; for companies without the legal-form suffix
     name_tokens: tuple[str, ...] = ()
     name_pinyin: str = ""  # latin key: pinyin of Han names, folded latin otherwise
+    name_roman: str = ""  # the whole comparable name romanised, no spaces (generic words kept)
     legal_form: str | None = None  # canonical legal-form code, e.g. "cn.llc", "de.gmbh"
     is_branch: bool = False
     uscc: str | None = None  # only valid identifiers ever appear here

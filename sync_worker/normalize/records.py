@@ -8,6 +8,8 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+import phonenumbers
+
 from sync_worker.normalize.address import canonical_place, normalize_country, parse_chinese_address
 from sync_worker.normalize.company import normalize_company_name
 from sync_worker.normalize.email_address import normalize_email
@@ -15,8 +17,9 @@ from sync_worker.normalize.identifiers import normalize_lei, normalize_uscc, nor
 from sync_worker.normalize.person import normalize_person_name
 from sync_worker.normalize.phone import normalize_phone
 from sync_worker.normalize.record import Invalid, Kind, NormalizedRecord
-from sync_worker.normalize.text import clip, fold, has_han
+from sync_worker.normalize.text import clip, fold, has_han, romanize
 
+SUPPORTED_REGIONS = frozenset(phonenumbers.SUPPORTED_REGIONS)
 _PERSON_KINDS = frozenset({"person", "individual", "contact", "private"})
 _MULTI_PHONE = re.compile(r"[;,/、，；]|\s{2,}|\bor\b")
 _MULTI_EMAIL = re.compile(r"[;,\s，；]+")
@@ -37,6 +40,37 @@ def _kind(raw: Mapping[str, Any]) -> Kind:
     return "person" if clip(raw.get("kind")).lower() in _PERSON_KINDS else "company"
 
 
+_REGION_OF_CODE = {
+    "el": "GR",
+    "xi": "GB",
+    "uk": "GB",
+    "plc": "GB",
+    "llp": "GB",
+    "inc": "US",
+    "corp": "US",
+    "llc": "US",
+    "lp": "US",
+}
+
+
+def _region_hint(fields: Mapping[str, Any], emails: Iterable[str]) -> str | None:
+    """Where a record without a country most likely is, to read its national phone numbers:
+    the VAT number's prefix, the legal form's country, else the e-mail's country domain."""
+    hints = []
+    if fields.get("vat"):
+        hints.append(fields["vat"][:2].lower())
+    if fields.get("uscc"):
+        hints.append("cn")
+    form = fields.get("legal_form") or ""
+    hints.append(form.split(".", 1)[0] if "." in form else form)
+    hints.extend(e.rsplit(".", 1)[-1] for e in emails)
+    for hint in hints:
+        region = _REGION_OF_CODE.get(hint) or (hint.upper() if len(hint) == 2 else None)
+        if region and region in SUPPORTED_REGIONS:
+            return region
+    return None
+
+
 def normalize_record(raw: Mapping[str, Any], *, default_region: str = "CN") -> NormalizedRecord:
     """Normalise one raw record; see :mod:`sync_worker.normalize.record` for the keys."""
     problems: list[Invalid] = []
@@ -54,6 +88,7 @@ def normalize_record(raw: Mapping[str, Any], *, default_region: str = "CN") -> N
                 name_norm=company.core,
                 name_tokens=company.tokens,
                 name_pinyin=company.key,
+                name_roman="".join(romanize(company.core)),
                 legal_form=company.legal_form,
                 is_branch=company.is_branch,
                 name_location=company.location,
@@ -68,6 +103,7 @@ def normalize_record(raw: Mapping[str, Any], *, default_region: str = "CN") -> N
                 name_norm=f"{person.family} {person.given}".strip(),
                 name_tokens=person.tokens,
                 name_pinyin="".join(person.tokens),
+                name_roman="".join(person.tokens),
                 name_initials=person.initials,
             )
         employer = clip(raw.get("company"))
@@ -115,7 +151,7 @@ def normalize_record(raw: Mapping[str, Any], *, default_region: str = "CN") -> N
     phones: list[str] = []
     for key in ("phone", "mobile"):
         for text in _values(raw.get(key), _MULTI_PHONE):
-            phone = normalize_phone(text, country or default_region, key)
+            phone = normalize_phone(text, country or _region_hint(fields, emails) or default_region, key)
             if isinstance(phone, Invalid):
                 problems.append(phone)
             elif phone.e164 not in phones:

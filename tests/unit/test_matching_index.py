@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from sync_worker.matching import MatchConfig, MatchIndex, match
+from sync_worker.matching.index import FORMAT
 from sync_worker.matching.columns import StringColumn
 from sync_worker.matching.keys import blocking_keys
 from sync_worker.normalize import normalize_record
@@ -60,7 +61,7 @@ def test_upsert_changed_partner_and_remove_archived(tmp_path: Path) -> None:
 def test_load_refuses_another_format(tmp_path: Path) -> None:
     MatchIndex.build(_partners()).save(tmp_path / "idx")
     meta = tmp_path / "idx" / "meta.json"
-    meta.write_text(meta.read_text().replace('"format": 1', '"format": 999'))
+    meta.write_text(meta.read_text().replace(f'"format": {FORMAT}', '"format": 999'))
     with pytest.raises(ValueError, match="rebuild"):
         MatchIndex.load(tmp_path / "idx")
 
