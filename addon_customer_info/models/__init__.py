@@ -16,4 +16,10 @@ from . import customer_activity
 from . import customer_credit_scale
 from . import customer_credit_grade
 from . import customer_credit_rating
+from . import customer_consent_purpose
+from . import customer_consent_notice
+from . import customer_consent_channel
+from . import customer_consent_event
+from . import customer_consent_state
+from . import customer_consent_token
 from . import res_config_settings

@@ -17,6 +17,19 @@ class ResConfigSettings(models.TransientModel):
         default=365,
         help="A partner not verified for this many days is stale.",
     )
+    ci_consent_confirm_hours = fields.Integer(
+        string="Consent Confirmation Link Validity (Hours)",
+        config_parameter="addon_customer_info.consent_confirm_hours",
+        default=48,
+        help="How long the double opt-in link sent after a web form stays valid; "
+        "an unconfirmed grant lapses after it.",
+    )
+    ci_consent_withdraw_days = fields.Integer(
+        string="Consent Withdrawal Link Validity (Days)",
+        config_parameter="addon_customer_info.consent_withdraw_days",
+        default=365,
+        help="How long a withdrawal link sent by email stays valid.",
+    )
     ci_default_credit_scale_id = fields.Many2one(
         "customer.credit.scale",
         string="Default Credit Scale",

@@ -19,6 +19,7 @@ CI_USER = "addon_customer_info.group_customer_info_user"
 LEVEL_SELECTION = list(zip(LEVELS, ("None", "Low", "Medium", "High"), strict=True))
 PROSPECT_RULE_INPUTS = frozenset({"ci_purchase_intent", "ci_purchasing_power"})
 ADDRESS_FIELDS = frozenset({"country_id", "state_id"})
+CONSENT_ADDRESS_FIELDS = frozenset({"email", "phone"})
 
 STALE_AFTER_DAYS_PARAM = "addon_customer_info.stale_after_days"
 DEFAULT_STALE_AFTER_DAYS = 365
@@ -145,12 +146,14 @@ class ResPartner(models.Model):
         help="Tastes and habits worth knowing: food, drinks, gifts, meeting times, taboos.",
     )
     ci_accepts_email = fields.Boolean(
-        string="Receives Email", tracking=True, groups=CI_USER,
-        help="The person agreed to receive our emails (newsletters, invitations, material).",
+        string="Receives Email", compute="_compute_ci_accepts", search="_search_ci_accepts_email",
+        groups=CI_USER,
+        help="A marketing purpose is granted on the email channel in the consent register.",
     )
     ci_accepts_sms = fields.Boolean(
-        string="Receives SMS", tracking=True, groups=CI_USER,
-        help="The person agreed to receive our text messages.",
+        string="Receives SMS", compute="_compute_ci_accepts", search="_search_ci_accepts_sms",
+        groups=CI_USER,
+        help="A marketing purpose is granted on the SMS channel in the consent register.",
     )
     ci_important_date_ids = fields.One2many(
         "customer.important.date", "partner_id", string="Important Dates", groups=CI_USER,
@@ -222,6 +225,17 @@ class ResPartner(models.Model):
     )
 
     # ------------------------------------------------------------
+    # Consent (current state: derived from the consent register)
+    # ------------------------------------------------------------
+    ci_consent_event_ids = fields.One2many(
+        "customer.consent.event", "partner_id", string="Consent History", groups=CI_USER,
+    )
+    ci_consent_state_ids = fields.Many2many(
+        "customer.consent.state", string="Current Consent", compute="_compute_ci_consent_state_ids",
+        groups=CI_USER,
+    )
+
+    # ------------------------------------------------------------
     # Data quality
     # ------------------------------------------------------------
     ci_completeness = fields.Integer(
@@ -271,6 +285,9 @@ class ResPartner(models.Model):
         result = super().write(vals)
         if not ADDRESS_FIELDS.isdisjoint(vals):
             self._ci_assign_region()
+        if not CONSENT_ADDRESS_FIELDS.isdisjoint(vals):
+            # a new address inherits the contact's marketing consent (or objection) on the blacklists
+            self.env["customer.consent.event"]._sync_blacklists_for(self)
         if _ci_rule_inputs_changed(vals):
             self._ci_apply_prospect_rule()
         return result
@@ -305,6 +322,34 @@ class ResPartner(models.Model):
             partner.ci_related_partner_ids = (
                 relations.left_partner_id | relations.right_partner_id
             ) - partner
+
+    @api.depends("ci_consent_event_ids")
+    def _compute_ci_accepts(self):
+        Event = self.env["customer.consent.event"]
+        partners = self.filtered("id")
+        email = set(Event._granted_partners(partners, "email"))
+        sms = set(Event._granted_partners(partners, "sms"))
+        for partner in self:
+            partner.ci_accepts_email = partner.id in email
+            partner.ci_accepts_sms = partner.id in sms
+
+    def _ci_search_accepts(self, channel_code, operator, value):
+        if operator not in ("in", "not in"):
+            return NotImplemented
+        granted = Domain("id", "in", self.env["customer.consent.event"]._granted_partner_sql(channel_code))
+        return granted if (True in value) == (operator == "in") else ~granted
+
+    def _search_ci_accepts_email(self, operator, value):
+        return self._ci_search_accepts("email", operator, value)
+
+    def _search_ci_accepts_sms(self, operator, value):
+        return self._ci_search_accepts("sms", operator, value)
+
+    @api.depends("ci_consent_event_ids")
+    def _compute_ci_consent_state_ids(self):
+        states = self.env["customer.consent.state"]._for_partners(self.filtered("id"))
+        for partner in self:
+            partner.ci_consent_state_ids = states.filtered(lambda s, p=partner: s.partner_id == p)
 
     def _compute_ci_activity_stats(self):
         partners = self.filtered("id")
@@ -518,6 +563,37 @@ class ResPartner(models.Model):
             "target": "new",
             "context": {"default_partner_id": self.commercial_partner_id.id},
         }
+
+    def action_ci_record_consent(self):
+        """A small form to record a grant, withdrawal or refusal (the button's context says which)."""
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "addon_customer_info.customer_consent_wizard_action"
+        )
+        action["context"] = {
+            "default_partner_id": self.id,
+            "default_action": self.env.context.get("ci_consent_action", "grant"),
+        }
+        return action
+
+    def action_ci_withdraw_all_consent(self):
+        """Record, now, the withdrawal of everything the contact has granted or pending."""
+        self.ensure_one()
+        rows = self.env["customer.consent.state"].search([
+            ("partner_id", "=", self.id), ("state", "in", ["granted", "pending"]),
+        ])
+        rows.action_withdraw()
+        return True
+
+    def action_ci_view_consent_events(self):
+        """The consent register, for this contact."""
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "addon_customer_info.customer_consent_event_action"
+        )
+        action["domain"] = [("partner_id", "=", self.id)]
+        action["display_name"] = self.env._("Consent of %s", self.display_name)
+        return action
 
     def action_ci_add_relation(self):
         """A form to relate this partner to another one."""

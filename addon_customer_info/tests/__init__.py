@@ -8,5 +8,9 @@ from . import test_credit_rating
 from . import test_data_quality
 from . import test_analysis
 from . import test_security
+from . import test_consent_ledger
+from . import test_consent_double_opt_in
+from . import test_consent_security
+from . import test_consent_controller
 from . import test_translation
 from . import test_ui

@@ -28,7 +28,14 @@ class TestContactPerson(CustomerInfoCommon):
         golf = self.env.ref("addon_customer_info.customer_hobby_golf")
         self.person_cn.write({
             "ci_decision_influence": "decision_maker", "ci_hobby_ids": [(4, golf.id)],
-            "ci_preferences": "喜欢普洱茶", "ci_accepts_email": True,
+            "ci_preferences": "喜欢普洱茶",
+        })
+        # "receives email" comes from the consent register (see test_consent_ledger)
+        self.env["customer.consent.event"].create({
+            "partner_id": self.person_cn.id,
+            "purpose_id": self.env.ref("addon_customer_info.customer_consent_purpose_marketing").id,
+            "channel_id": self.env.ref("addon_customer_info.customer_consent_channel_email").id,
+            "action": "grant", "source": "manual",
         })
         fixture = self.company_cn | self.person_cn | self.company_de | self.person_free
         found = self.Partner.search([

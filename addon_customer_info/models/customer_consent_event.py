@@ -1,0 +1,765 @@
+import datetime
+from collections import defaultdict
+
+from dateutil.relativedelta import relativedelta
+from odoo import api, fields, models
+from odoo.exceptions import UserError, ValidationError
+from odoo.tools import SQL
+
+ACTIONS = [
+    ("grant", "Grant"),
+    ("pending", "Grant Pending Confirmation"),
+    ("confirm", "Confirm (Double Opt-in)"),
+    ("withdraw", "Withdraw"),
+    ("refuse", "Refuse"),
+]
+GRANTING = frozenset({"grant", "pending", "confirm"})
+"""Actions that ask for (pending) or give consent."""
+OBJECTING = frozenset({"withdraw", "refuse"})
+DECISIVE = ("grant", "confirm", "withdraw", "refuse")
+"""Actions that decide the state; a pending grant decides nothing until it is confirmed."""
+STATES = [
+    ("granted", "Granted"),
+    ("pending", "Pending Confirmation"),
+    ("withdrawn", "Withdrawn"),
+    ("refused", "Refused"),
+    ("none", "None"),
+]
+LEGAL_BASES = [
+    ("consent", "Consent (PIPL Art. 13(1) / GDPR Art. 6(1)(a))"),
+    ("contract", "Contract (PIPL Art. 13(2) / GDPR Art. 6(1)(b))"),
+    ("legal_obligation", "Legal Obligation (PIPL Art. 13(3) / GDPR Art. 6(1)(c))"),
+    ("legitimate_interest", "Legitimate Interest (GDPR Art. 6(1)(f); not a PIPL basis)"),
+]
+JURISDICTIONS = [("cn", "China (PIPL)"), ("eu", "EU / EEA (GDPR)"), ("other", "Other")]
+EEA_OUTSIDE_EU = frozenset({"IS", "LI", "NO"})
+SOURCES = [
+    ("web_form", "Web Form"),
+    ("email_link", "Email Link"),
+    ("import_batch", "Import Batch"),
+    ("registry", "Registry"),
+    ("manual", "Manual Entry"),
+]
+CLOCK_SKEW = datetime.timedelta(minutes=5)
+"""How far in the future an event may say it occurred (clocks of web forms and workers drift)."""
+MASK = "***"
+MASK_FIELDS = frozenset({"ip_address", "user_agent", "submission_id", "masked_at"})
+MASK_SENTINEL = object()
+"""Context value of :meth:`_mask_for_erasure`, the only write events accept.
+
+An object cannot travel through RPC, so no client can forge it."""
+WEB_FORM_PROOF_KEYS = frozenset(
+    {
+        "submission_id",
+        "ip",
+        "user_agent",
+        "occurred_at",
+        "notice_id",
+        "notice_text_hash",
+        "legal_basis",
+        "jurisdiction",
+        "expires_at",
+        "note",
+    }
+)
+
+
+class CustomerConsentEvent(models.Model):
+    """The consent ledger: one row per thing a person said (or a source said for them).
+
+    Rows are only ever added. A change of mind is a new row, and the current state of a
+    (partner, purpose, channel) is *derived* from the rows by :meth:`_state_sql`, as of
+    any moment:
+
+    * the latest decisive event by ``occurred_at`` wins, whatever the order in which the
+      events arrived; at the same instant a withdrawal or refusal beats a grant. So a
+      withdrawal beats every older grant, and a grant that occurred before a withdrawal
+      never revives it, even when it is recorded later;
+    * a grant whose ``expires_at`` has passed counts as no consent (``none``);
+    * a ``pending`` grant (double opt-in) decides nothing until a ``confirm`` event
+      refers to it; until then, and until its confirmation deadline, the state is
+      ``pending`` unless a valid grant stands;
+    * a purchased list never grants a marketing purpose: such grants are refused at
+      creation (see :meth:`_check_purchased_list`).
+
+    :meth:`write` and :meth:`unlink` refuse everyone, superuser included. The only
+    change ever made is the masking of the proof fields for an erasure request
+    (:meth:`_mask_for_erasure`).
+    """
+
+    _name = "customer.consent.event"
+    _description = "Consent Event"
+    _order = "occurred_at desc, id desc"
+    _rec_name = "action"
+
+    partner_id = fields.Many2one(
+        "res.partner",
+        string="Contact",
+        required=True,
+        index=True,
+        ondelete="restrict",
+        help="Consent history outlives a contact's archiving: "
+        "a contact with consent events is never deleted.",
+    )
+    purpose_id = fields.Many2one("customer.consent.purpose", required=True, index=True, ondelete="restrict")
+    channel_id = fields.Many2one("customer.consent.channel", required=True, index=True, ondelete="restrict")
+    is_marketing = fields.Boolean(related="purpose_id.is_marketing", string="Marketing")
+    action = fields.Selection(ACTIONS, required=True, index=True)
+    legal_basis = fields.Selection(
+        LEGAL_BASES,
+        help="The ground on which the data is processed for this purpose. Required for grants.",
+    )
+    jurisdiction = fields.Selection(
+        JURISDICTIONS,
+        required=True,
+        help="The privacy law the event is recorded under; by default from the contact's country.",
+    )
+    source = fields.Selection(SOURCES, required=True, default="manual", index=True)
+    source_reference = fields.Char(help="Import batch, registry or form the event came from.")
+    import_vendor = fields.Char(string="List Vendor", help="Who sold the list (import batches).")
+    import_file_hash = fields.Char(string="Import File SHA-256", help="Fingerprint of the imported file.")
+    purchased = fields.Boolean(
+        string="Purchased List",
+        help="The data comes from a purchased list. An import batch with a vendor counts as purchased. "
+        "A purchased list never grants a marketing purpose.",
+    )
+    # proof
+    submission_id = fields.Char(
+        string="Submission ID", index="btree_not_null", help="The web form submission."
+    )
+    ip_address = fields.Char(string="IP Address")
+    user_agent = fields.Char()
+    notice_id = fields.Many2one(
+        "customer.consent.notice",
+        string="Notice Shown",
+        ondelete="restrict",
+        help="The version of the notice the person was shown.",
+    )
+    notice_text_hash = fields.Char(
+        string="Notice SHA-256",
+        help="The fingerprint of the notice text, copied when the event was recorded.",
+    )
+    note = fields.Text(help="What was said, by whom, and anything else worth keeping.")
+    # time and author
+    occurred_at = fields.Datetime(
+        required=True,
+        index=True,
+        default=fields.Datetime.now,
+        help="When the person gave, confirmed, refused or withdrew consent. The state follows this "
+        "time, not the time the event was recorded.",
+    )
+    recorded_at = fields.Datetime(
+        required=True,
+        readonly=True,
+        default=fields.Datetime.now,
+        help="When the event entered the ledger.",
+    )
+    recorded_by_id = fields.Many2one(
+        "res.users",
+        required=True,
+        readonly=True,
+        default=lambda self: self.env.user,
+    )
+    expires_at = fields.Datetime(
+        help="When the consent lapses; from then on it counts as no consent. "
+        "Grants get the purpose's validity when left empty.",
+    )
+    confirm_deadline = fields.Datetime(
+        help="Pending grants: the confirmation link is valid until then, after which the request lapses.",
+    )
+    pending_event_id = fields.Many2one(
+        "customer.consent.event",
+        string="Confirms",
+        index="btree_not_null",
+        ondelete="restrict",
+        help="Confirmations: the pending grant that was confirmed.",
+    )
+    company_id = fields.Many2one(
+        "res.company",
+        index=True,
+        help="The company (data controller) of the purpose; empty when the purpose is shared.",
+    )
+    masked_at = fields.Datetime(
+        readonly=True,
+        help="When the proof (IP address, user agent, submission) was masked for an erasure request.",
+    )
+
+    _group_time_idx = models.Index("(partner_id, purpose_id, channel_id, occurred_at)")
+    _one_confirmation = models.UniqueIndex(
+        "(pending_event_id) WHERE action = 'confirm'",
+        "This pending grant is already confirmed.",
+    )
+
+    # ------------------------------------------------------------
+    # COMPUTES
+    # ------------------------------------------------------------
+
+    @api.depends("partner_id", "purpose_id", "channel_id", "action")
+    def _compute_display_name(self):
+        labels = dict(self._fields["action"]._description_selection(self.env))
+        for event in self:
+            event.display_name = " - ".join(
+                filter(
+                    None,
+                    [
+                        event.partner_id.name,
+                        event.purpose_id.name,
+                        event.channel_id.name,
+                        labels.get(event.action),
+                    ],
+                )
+            )
+
+    # ------------------------------------------------------------
+    # CONSTRAINTS (checked once, at creation: rows never change)
+    # ------------------------------------------------------------
+
+    def _check_purchased_list(self):
+        """A purchased list never grants marketing consent: such a grant is refused, not recorded.
+
+        Refusing (rather than storing a grant without effect) keeps the ledger a record of
+        what people said: a vendor's claim is not the person's consent. Withdrawals and
+        refusals from a purchased list are recorded: an objection counts whoever passes it on.
+        """
+        for event in self:
+            if event.action in GRANTING and event.purpose_id.is_marketing and event._is_purchased_list():
+                raise ValidationError(
+                    self.env._(
+                        "A purchased list cannot grant marketing consent (%(purpose)s for %(partner)s). "
+                        "Ask the person to opt in instead.",
+                        purpose=event.purpose_id.name,
+                        partner=event.partner_id.display_name,
+                    )
+                )
+
+    def _check_consistency(self):
+        now = fields.Datetime.now()
+        for event in self:
+            if event.occurred_at > now + CLOCK_SKEW:
+                raise ValidationError(self.env._("A consent event cannot occur in the future."))
+            if event.action == "grant" and event.source == "web_form" and event.channel_id.double_opt_in:
+                raise ValidationError(
+                    self.env._(
+                        "A web form grants %(channel)s consent only once the person confirms it: "
+                        "record a pending grant (record_web_form does).",
+                        channel=event.channel_id.name,
+                    )
+                )
+            if event.action in GRANTING and not event.legal_basis:
+                raise ValidationError(self.env._("A grant needs its legal basis."))
+            if event.jurisdiction == "cn" and event.legal_basis == "legitimate_interest":
+                raise ValidationError(
+                    self.env._(
+                        "PIPL has no legitimate-interest basis: record consent, contract or legal obligation."
+                    )
+                )
+            if event.expires_at and event.expires_at <= event.occurred_at:
+                raise ValidationError(self.env._("Consent cannot expire before it was given."))
+            if event.notice_id:
+                if event.notice_id.purpose_id != event.purpose_id:
+                    raise ValidationError(self.env._("The notice belongs to another purpose."))
+                if not event.notice_id.published_at:
+                    raise ValidationError(self.env._("Only a published notice can be shown to people."))
+            if (event.action == "confirm") != bool(event.pending_event_id):
+                raise ValidationError(
+                    self.env._("A confirmation, and only a confirmation, confirms a pending grant.")
+                )
+            pending = event.pending_event_id
+            if pending and (
+                pending.action != "pending"
+                or (pending.partner_id, pending.purpose_id, pending.channel_id)
+                != (event.partner_id, event.purpose_id, event.channel_id)
+                or pending.occurred_at > event.occurred_at
+            ):
+                raise ValidationError(
+                    self.env._("A confirmation must follow a pending grant of the same consent.")
+                )
+
+    # ------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        now = fields.Datetime.now()
+        for vals in vals_list:
+            # the ledger's own facts: nobody chooses when or by whom an event was recorded
+            vals["recorded_at"] = now
+            vals["recorded_by_id"] = self.env.uid
+            vals.pop("masked_at", None)
+            self._prepare_values(vals)
+        events = super().create(vals_list)
+        events._check_purchased_list()
+        events._check_consistency()
+        events._sync_blacklists()
+        return events
+
+    def write(self, vals):
+        if self.env.context.get("ci_consent_mask") is MASK_SENTINEL and MASK_FIELDS.issuperset(vals):
+            return super().write(vals)
+        raise UserError(
+            self.env._(
+                "The consent ledger cannot be changed: record a new event (a withdrawal, a refusal or "
+                "a new grant) instead."
+            )
+        )
+
+    @api.ondelete(at_uninstall=True)
+    def _unlink_never(self):
+        """Runs on every unlink, superuser included: the ledger is never deleted."""
+        raise UserError(
+            self.env._("The consent ledger cannot be deleted: it is the proof of what people said.")
+        )
+
+    def copy(self, default=None):  # pylint: disable=method-required-super
+        raise UserError(self.env._("Consent events cannot be duplicated: record what the person said."))
+
+    def _prepare_values(self, vals):
+        """Fill what the event copies at recording time: company, jurisdiction, notice hash, expiry."""
+        purpose = self.env["customer.consent.purpose"].browse(vals.get("purpose_id"))
+        partner = self.env["res.partner"].browse(vals.get("partner_id"))
+        if "company_id" not in vals:
+            vals["company_id"] = purpose.company_id.id
+        if not vals.get("jurisdiction"):
+            vals["jurisdiction"] = self._jurisdiction_of(
+                partner.commercial_partner_id.country_id or partner.country_id
+            )
+        if not vals.get("legal_basis") and vals.get("action") in GRANTING:
+            vals["legal_basis"] = purpose.default_legal_basis
+        if vals.get("source") == "import_batch" and vals.get("import_vendor"):
+            vals["purchased"] = True
+        if vals.get("notice_id"):
+            notice = self.env["customer.consent.notice"].browse(vals["notice_id"])
+            if vals.get("notice_text_hash") and vals["notice_text_hash"] != notice.text_hash:
+                raise ValidationError(
+                    self.env._(
+                        "The notice text the person was shown is not version %(version)s of the notice.",
+                        version=notice.version,
+                    )
+                )
+            vals["notice_text_hash"] = notice.text_hash
+        # sudo: only counts confirmations of the given pending grant, whoever may see them
+        if (
+            vals.get("action") == "confirm"
+            and vals.get("pending_event_id")
+            and self.sudo().search_count(
+                [("pending_event_id", "=", vals["pending_event_id"]), ("action", "=", "confirm")], limit=1
+            )
+        ):
+            raise ValidationError(self.env._("This pending grant is already confirmed."))
+        if (
+            vals.get("action") in ("grant", "confirm")
+            and not vals.get("expires_at")
+            and purpose.validity_months
+        ):
+            occurred_at = fields.Datetime.to_datetime(vals.get("occurred_at")) or fields.Datetime.now()
+            vals["expires_at"] = occurred_at + relativedelta(months=purpose.validity_months)
+        return vals
+
+    # ------------------------------------------------------------
+    # STATE (derived from the ledger)
+    # ------------------------------------------------------------
+
+    @api.model
+    def _state_sql(self, at=None, known_at=None):
+        """SQL of the consent state per (partner, purpose, channel) as of ``at`` (default: now).
+
+        ``at`` selects events by when they occurred; ``known_at`` additionally ignores events
+        recorded after it ("what did we know then"). Columns: ``id`` (latest event of the
+        group), ``partner_id``, ``purpose_id``, ``channel_id``, ``company_id``, ``state``,
+        ``decisive_event_id``, ``decided_at``, ``expires_at``, ``pending_event_id``,
+        ``last_occurred_at``. The same SQL serves :meth:`_states`, the
+        ``customer.consent.state`` model and the blacklists, so they always agree.
+        """
+        at = fields.Datetime.to_datetime(at) or fields.Datetime.now()
+        known_at = fields.Datetime.to_datetime(known_at)
+
+        def known(alias):
+            """Only the events recorded by ``known_at``, when asked."""
+            return SQL("AND %s <= %s", SQL.identifier(alias, "recorded_at"), known_at) if known_at else SQL()
+
+        return SQL(
+            """
+            SELECT grp.last_event_id AS id,
+                   grp.partner_id, grp.purpose_id, grp.channel_id,
+                   purpose.company_id,
+                   CASE
+                       WHEN dec.action IN ('grant', 'confirm')
+                            AND (dec.expires_at IS NULL OR dec.expires_at > %(at)s) THEN 'granted'
+                       WHEN pend.id IS NOT NULL
+                            AND (dec.id IS NULL OR pend.occurred_at >= dec.occurred_at) THEN 'pending'
+                       WHEN dec.action = 'withdraw' THEN 'withdrawn'
+                       WHEN dec.action = 'refuse' THEN 'refused'
+                       ELSE 'none'
+                   END AS state,
+                   dec.id AS decisive_event_id,
+                   dec.occurred_at AS decided_at,
+                   CASE WHEN dec.action IN ('grant', 'confirm') THEN dec.expires_at END AS expires_at,
+                   pend.id AS pending_event_id,
+                   grp.last_occurred_at
+              FROM (
+                    SELECT partner_id, purpose_id, channel_id,
+                           MAX(id) AS last_event_id, MAX(occurred_at) AS last_occurred_at
+                      FROM %(table)s AS g
+                     WHERE g.occurred_at <= %(at)s %(known_g)s
+                  GROUP BY partner_id, purpose_id, channel_id
+                   ) AS grp
+              JOIN customer_consent_purpose AS purpose ON purpose.id = grp.purpose_id
+         LEFT JOIN (
+                    SELECT DISTINCT ON (partner_id, purpose_id, channel_id)
+                           partner_id, purpose_id, channel_id, id, action, occurred_at, expires_at
+                      FROM %(table)s AS d
+                     WHERE d.occurred_at <= %(at)s %(known_d)s AND d.action IN %(decisive)s
+                  ORDER BY partner_id, purpose_id, channel_id, occurred_at DESC,
+                           (action IN ('withdraw', 'refuse')) DESC, id DESC
+                   ) AS dec
+                ON dec.partner_id = grp.partner_id AND dec.purpose_id = grp.purpose_id
+               AND dec.channel_id = grp.channel_id
+         LEFT JOIN (
+                    SELECT DISTINCT ON (p.partner_id, p.purpose_id, p.channel_id)
+                           p.partner_id, p.purpose_id, p.channel_id, p.id, p.occurred_at
+                      FROM %(table)s AS p
+                     WHERE p.occurred_at <= %(at)s %(known_p)s AND p.action = 'pending'
+                       AND (p.confirm_deadline IS NULL OR p.confirm_deadline > %(at)s)
+                       AND NOT EXISTS (
+                               SELECT 1 FROM %(table)s AS c
+                                WHERE c.pending_event_id = p.id AND c.occurred_at <= %(at)s %(known_c)s
+                           )
+                  ORDER BY p.partner_id, p.purpose_id, p.channel_id, p.occurred_at DESC, p.id DESC
+                   ) AS pend
+                ON pend.partner_id = grp.partner_id AND pend.purpose_id = grp.purpose_id
+               AND pend.channel_id = grp.channel_id
+            """,
+            at=at,
+            table=SQL.identifier(self._table),
+            known_g=known("g"),
+            known_d=known("d"),
+            known_p=known("p"),
+            known_c=known("c"),
+            decisive=DECISIVE,
+        )
+
+    @api.model
+    def _states(self, partners, purposes=None, channels=None, at=None, known_at=None):
+        """``{(partner_id, purpose_id, channel_id): state}`` for the combinations that have events.
+
+        Combinations without any event are absent: their state is ``none``.
+        """
+        if not partners:
+            return {}
+        self.flush_model()
+        conditions = [SQL("st.partner_id IN %s", tuple(partners.ids))]
+        if purposes is not None:
+            conditions.append(SQL("st.purpose_id IN %s", tuple(purposes.ids) or (None,)))
+        if channels is not None:
+            conditions.append(SQL("st.channel_id IN %s", tuple(channels.ids) or (None,)))
+        rows = self.env.execute_query(
+            SQL(
+                "SELECT st.partner_id, st.purpose_id, st.channel_id, st.state FROM (%s) AS st WHERE %s",
+                self._state_sql(at=at, known_at=known_at),
+                SQL(" AND ").join(conditions),
+            )
+        )
+        return {(partner, purpose, channel): state for partner, purpose, channel, state in rows}
+
+    @api.model
+    def _state(self, partner, purpose, channel, at=None, known_at=None):
+        """The consent state of ``partner`` for ``purpose`` on ``channel`` as of ``at`` (default now).
+
+        One of ``granted``, ``pending``, ``withdrawn``, ``refused``, ``none``. ``at`` is a
+        datetime (UTC, naive as Odoo stores them); events count from when they occurred.
+        """
+        partner.ensure_one()
+        purpose.ensure_one()
+        channel.ensure_one()
+        states = self._states(partner, purpose, channel, at=at, known_at=known_at)
+        return states.get((partner.id, purpose.id, channel.id), "none")
+
+    @api.model
+    def _granted_partners(self, partners, channel_code, at=None):
+        """Ids of ``partners`` with a granted marketing purpose on the channel ``channel_code``."""
+        if not partners:
+            return []
+        rows = self.env.execute_query(
+            SQL(
+                "SELECT DISTINCT partner_id FROM (%s) AS granted WHERE partner_id IN %s",
+                self._granted_partner_sql(channel_code, at=at),
+                tuple(partners.ids),
+            )
+        )
+        return [row[0] for row in rows]
+
+    @api.model
+    def _granted_partner_sql(self, channel_code, at=None):
+        """SQL of the partner ids with a granted marketing purpose on the channel ``channel_code``."""
+        self.flush_model()
+        self.env["customer.consent.channel"].flush_model(["code"])
+        self.env["customer.consent.purpose"].flush_model(["is_marketing"])
+        return SQL(
+            """SELECT st.partner_id FROM (%s) AS st
+                 JOIN customer_consent_channel AS ch ON ch.id = st.channel_id
+                 JOIN customer_consent_purpose AS pu ON pu.id = st.purpose_id
+                WHERE st.state = 'granted' AND ch.code = %s AND pu.is_marketing""",
+            self._state_sql(at=at),
+            channel_code,
+        )
+
+    # ------------------------------------------------------------
+    # RECORDING (the entry points of forms, the wizard and the sync worker)
+    # ------------------------------------------------------------
+
+    @api.model
+    def record_web_form(self, partner, purpose_code, channel_code, proof):
+        """Record a consent given through a web form; returns the event.
+
+        On a double opt-in channel (email), the event is a *pending* grant and the person
+        gets an email with a single-use confirmation link (and a withdrawal link); the
+        grant takes effect when they confirm. On other channels the grant is immediate.
+        ``proof``: ``submission_id`` (required, makes the call idempotent), ``ip``,
+        ``user_agent``, ``occurred_at``, ``notice_id``, ``notice_text_hash``,
+        ``legal_basis``, ``jurisdiction``, ``expires_at``, ``note``. A repeated submission
+        returns the event recorded the first time and sends nothing.
+        """
+        if isinstance(partner, int):
+            partner = self.env["res.partner"].browse(partner)
+        partner.ensure_one()
+        proof = dict(proof or {})
+        unknown = sorted(set(proof) - WEB_FORM_PROOF_KEYS)
+        if unknown:
+            raise ValidationError(self.env._("Unknown proof fields: %s", ", ".join(unknown)))
+        if not proof.get("submission_id"):
+            raise ValidationError(self.env._("A web form consent needs the submission ID."))
+        purpose = self.env["customer.consent.purpose"]._get_by_code(purpose_code)
+        channel = self.env["customer.consent.channel"]._get_by_code(channel_code)
+        if not purpose or not channel:
+            raise ValidationError(
+                self.env._(
+                    "Unknown consent purpose or channel: %(purpose)s / %(channel)s",
+                    purpose=purpose_code,
+                    channel=channel_code,
+                )
+            )
+        existing = self.search(
+            [
+                ("source", "=", "web_form"),
+                ("submission_id", "=", proof["submission_id"]),
+                ("partner_id", "=", partner.id),
+                ("purpose_id", "=", purpose.id),
+                ("channel_id", "=", channel.id),
+                ("action", "in", ["grant", "pending"]),
+            ],
+            limit=1,
+        )
+        if existing:
+            return existing
+        vals = {
+            "partner_id": partner.id,
+            "purpose_id": purpose.id,
+            "channel_id": channel.id,
+            "action": "pending" if channel.double_opt_in else "grant",
+            "source": "web_form",
+            "submission_id": proof["submission_id"],
+            "ip_address": proof.get("ip"),
+            "user_agent": (proof.get("user_agent") or "")[:512] or False,
+            "occurred_at": proof.get("occurred_at") or fields.Datetime.now(),
+            "notice_id": proof.get("notice_id") or purpose._current_notice(partner.lang).id,
+            "notice_text_hash": proof.get("notice_text_hash"),
+            "legal_basis": proof.get("legal_basis") or purpose.default_legal_basis,
+            "jurisdiction": proof.get("jurisdiction"),
+            "expires_at": proof.get("expires_at"),
+            "note": proof.get("note"),
+        }
+        if channel.double_opt_in:
+            if not partner.email_normalized:
+                raise ValidationError(
+                    self.env._(
+                        "%s has no valid email address to confirm the consent with.", partner.display_name
+                    )
+                )
+            vals["confirm_deadline"] = fields.Datetime.now() + self.env["customer.consent.token"]._validity(
+                "confirm"
+            )
+        event = self.create(vals)
+        if event.action == "pending":
+            event._send_confirmation()
+        return event
+
+    def _send_confirmation(self):
+        """Email the person a single-use link to confirm this pending grant (and one to withdraw)."""
+        self.ensure_one()
+        Token = self.env["customer.consent.token"]
+        _confirm, confirm_raw = Token._issue(
+            "confirm", self.partner_id, self.purpose_id, self.channel_id, self
+        )
+        _withdraw, withdraw_raw = Token._issue("withdraw", self.partner_id, self.purpose_id, self.channel_id)
+        template = self.env.ref("addon_customer_info.mail_template_consent_confirm")
+        # the raw tokens travel only in the rendered mail (auto-deleted once sent), never in a stored field
+        template.with_context(
+            ci_confirm_url=Token._url("confirm", confirm_raw),
+            ci_withdraw_url=Token._url("withdraw", withdraw_raw),
+            ci_confirm_deadline=self.confirm_deadline,
+        ).send_mail(self.id, email_layout_xmlid="mail.mail_notification_light")
+
+    @api.model
+    def _record(self, partners, purposes, channels, action, **values):
+        """Record ``action`` for every partner x purpose x channel; the shared path of the UI."""
+        vals_list = [
+            {
+                "partner_id": partner.id,
+                "purpose_id": purpose.id,
+                "channel_id": channel.id,
+                "action": action,
+                **values,
+            }
+            for partner in partners
+            for purpose in purposes
+            for channel in channels
+        ]
+        return self.create(vals_list)
+
+    # ------------------------------------------------------------
+    # BLACKLISTS
+    # ------------------------------------------------------------
+
+    def _sync_blacklists(self):
+        """Let the blacklists follow the marketing consent of these events' partners."""
+        relevant = self.filtered(lambda e: e.purpose_id.is_marketing and e.channel_id.blacklist != "none")
+        if relevant:
+            self._sync_blacklists_for(relevant.partner_id)
+
+    @api.model
+    def _sync_blacklists_for(self, partners):
+        """Make ``mail.blacklist`` and ``phone.blacklist`` follow the partners' current marketing consent.
+
+        Per address (an email address, or a sanitized phone number for SMS), over every
+        partner with that address and every marketing purpose on the channels that drive
+        that blacklist:
+
+        * some purpose is *granted* -> the address is taken off the blacklist;
+        * otherwise, some purpose is *withdrawn* or *refused* -> the address is blacklisted;
+        * otherwise (no event, pending, expired) the ledger has no say and the blacklist is
+          left as it is, including entries people or unsubscribe links made.
+        """
+        if not partners:
+            return
+        # sudo: the blacklists follow the ledger whoever changes it (a consent, or a contact's
+        # address, which users outside the addon's groups may edit too); only the configuration
+        # and the addresses of ``partners`` (and of contacts sharing them) are read, and only
+        # those addresses are (un)blacklisted, see _apply_blacklist.
+        self_sudo = self.sudo().with_context(active_test=False)
+        channels = self_sudo.env["customer.consent.channel"].search([("blacklist", "!=", "none")])
+        purposes = self_sudo.env["customer.consent.purpose"].search([("is_marketing", "=", True)])
+        if not channels or not purposes:
+            return
+        partners_sudo = partners.with_env(self_sudo.env)
+        mail_channels = channels.filtered(lambda c: c.blacklist == "mail")
+        if mail_channels:
+            emails = {email for email in partners_sudo.mapped("email_normalized") if email}
+            holders = (
+                partners_sudo.search([("email_normalized", "in", list(emails))]) if emails else partners_sudo
+            )
+            self_sudo._apply_blacklist(
+                "mail.blacklist",
+                holders,
+                purposes,
+                mail_channels,
+                lambda p: p.email_normalized,
+            )
+        phone_channels = channels.filtered(lambda c: c.blacklist == "phone")
+        if phone_channels and "phone.blacklist" in self.env:
+            numbers = {number for number in partners_sudo.mapped("phone_sanitized") if number}
+            holders = (
+                partners_sudo.search([("phone_sanitized", "in", list(numbers))]) if numbers else partners_sudo
+            )
+            self_sudo._apply_blacklist(
+                "phone.blacklist",
+                holders,
+                purposes,
+                phone_channels,
+                lambda p: p.phone_sanitized,
+            )
+
+    def _apply_blacklist(self, model_name, holders, purposes, channels, address_of):
+        states = self._states(holders, purposes, channels)
+        by_address = defaultdict(set)
+        for partner in holders:
+            address = address_of(partner)
+            if not address:
+                continue
+            for purpose in purposes:
+                for channel in channels:
+                    by_address[address].add(states.get((partner.id, purpose.id, channel.id), "none"))
+        to_add = sorted(
+            a
+            for a, found in by_address.items()
+            if "granted" not in found and not found.isdisjoint({"withdrawn", "refused"})
+        )
+        to_remove = sorted(a for a, found in by_address.items() if "granted" in found)
+        Blacklist = self.env[model_name].with_context(active_test=True)
+        key = "email" if model_name == "mail.blacklist" else "number"
+        blacklisted = (
+            set(Blacklist.search([(key, "in", to_add + to_remove)]).mapped(key))
+            if to_add or to_remove
+            else set()
+        )
+        message_add = self.env._("Blacklisted by the consent ledger: marketing consent withdrawn or refused.")
+        message_remove = self.env._("Removed by the consent ledger: marketing consent granted.")
+        if model_name == "mail.blacklist":
+            for email in to_add:
+                if email not in blacklisted:
+                    Blacklist._add(email, message=message_add)
+            for email in to_remove:
+                if email in blacklisted:
+                    Blacklist._remove(email, message=message_remove)
+        else:
+            new = [number for number in to_add if number not in blacklisted]
+            if new:
+                Blacklist._add(new, message=message_add)
+            gone = [number for number in to_remove if number in blacklisted]
+            if gone:
+                Blacklist._remove(gone, message=message_remove)
+
+    # ------------------------------------------------------------
+    # ERASURE
+    # ------------------------------------------------------------
+
+    @api.model
+    def _mask_for_erasure(self, partners):
+        """Mask the personal proof of the partners' events for an erasure request; returns them.
+
+        IP address, user agent and submission id are replaced by ``***``. What the person
+        decided (action, purpose, channel, legal basis, dates, notice and its hash) stays:
+        it is the proof that we honoured the decision. This is the only change the ledger
+        accepts (see :meth:`write`); it is for the data-subject request code, which checks
+        who may erase.
+        """
+        # sudo + sentinel: events are write-protected for everyone; only the proof fields are
+        # overwritten, with a mask, and write() checks the sentinel and the fields.
+        events_sudo = (
+            self.sudo()
+            .with_context(ci_consent_mask=MASK_SENTINEL)
+            .search([("partner_id", "in", partners.ids)])
+        )
+        for field_name in ("ip_address", "user_agent", "submission_id"):
+            events_sudo.filtered(lambda e, f=field_name: e[f] and e[f] != MASK).write({field_name: MASK})
+        events_sudo.write({"masked_at": fields.Datetime.now()})
+        return events_sudo.with_env(self.env)
+
+    # ------------------------------------------------------------
+    # TOOLS
+    # ------------------------------------------------------------
+
+    def _is_purchased_list(self):
+        self.ensure_one()
+        return self.purchased or (self.source == "import_batch" and bool(self.import_vendor))
+
+    @api.model
+    def _jurisdiction_of(self, country):
+        if not country:
+            return "other"
+        if country.code == "CN":
+            return "cn"
+        europe = self.env.ref("base.europe", raise_if_not_found=False)
+        if country.code in EEA_OUTSIDE_EU or (europe and country in europe.country_ids):
+            return "eu"
+        return "other"

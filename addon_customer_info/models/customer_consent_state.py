@@ -1,0 +1,95 @@
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+from .customer_consent_event import STATES
+
+AT_CONTEXT_KEY = "ci_consent_at"
+"""Context key of the moment the states are computed for (default: now)."""
+
+
+class CustomerConsentState(models.Model):
+    """Current consent per (contact, purpose, channel): a read-only view of the ledger.
+
+    Rows are computed from ``customer.consent.event`` by the same SQL as
+    ``customer.consent.event._state`` (see ``_state_sql`` there), so the matrix, the
+    blacklists and the API always agree. Pass ``ci_consent_at`` (a datetime) in the
+    context to see the states as of another moment. A row's id is the id of the latest
+    event of its combination.
+    """
+
+    _name = "customer.consent.state"
+    _description = "Consent State"
+    _auto = False
+    _order = "partner_id, purpose_id, channel_id"
+    _rec_name = "purpose_id"
+    _depends = {
+        "customer.consent.event": [
+            "partner_id",
+            "purpose_id",
+            "channel_id",
+            "action",
+            "occurred_at",
+            "recorded_at",
+            "expires_at",
+            "confirm_deadline",
+            "pending_event_id",
+        ],
+        "customer.consent.purpose": ["company_id"],
+    }
+
+    partner_id = fields.Many2one("res.partner", string="Contact", readonly=True)
+    purpose_id = fields.Many2one("customer.consent.purpose", readonly=True)
+    channel_id = fields.Many2one("customer.consent.channel", readonly=True)
+    company_id = fields.Many2one("res.company", readonly=True)
+    is_marketing = fields.Boolean(related="purpose_id.is_marketing", string="Marketing")
+    state = fields.Selection(STATES, readonly=True)
+    decisive_event_id = fields.Many2one(
+        "customer.consent.event",
+        string="Deciding Event",
+        readonly=True,
+        help="The event the state follows: the latest grant, confirmation, withdrawal or refusal.",
+    )
+    decided_at = fields.Datetime(string="Since", readonly=True)
+    expires_at = fields.Datetime(string="Expires", readonly=True)
+    pending_event_id = fields.Many2one("customer.consent.event", string="Pending Grant", readonly=True)
+    last_occurred_at = fields.Datetime(string="Last Event", readonly=True)
+
+    @property
+    def _table_query(self):
+        at = self.env.context.get(AT_CONTEXT_KEY)
+        return self.env["customer.consent.event"]._state_sql(at=at)
+
+    # ------------------------------------------------------------
+    # ACTIONS (one click, with a confirmation in the view)
+    # ------------------------------------------------------------
+
+    def action_withdraw(self):
+        """Record a withdrawal for these combinations (manual entry by the current user)."""
+        return self._record_objection("withdraw")
+
+    def action_refuse(self):
+        """Record a refusal for these combinations (manual entry by the current user)."""
+        return self._record_objection("refuse")
+
+    def _record_objection(self, action):
+        if self.env.context.get(AT_CONTEXT_KEY):
+            raise UserError(self.env._("Consent is recorded now, not in a past view of the states."))
+        Event = self.env["customer.consent.event"]
+        events = Event.create(
+            [
+                {
+                    "partner_id": row.partner_id.id,
+                    "purpose_id": row.purpose_id.id,
+                    "channel_id": row.channel_id.id,
+                    "action": action,
+                    "source": "manual",
+                }
+                for row in self
+            ]
+        )
+        return bool(events)
+
+    @api.model
+    def _for_partners(self, partners):
+        """The state rows of ``partners`` (now)."""
+        return self.search([("partner_id", "in", partners.ids)])
