@@ -32,7 +32,9 @@ def check_odoo() -> dict[str, Any]:
     if not health.ok:
         _logger.error(
             "Odoo %s is reachable but addon_customer_info is %s in database %s",
-            health.server_version, health.addon_state, health.database,
+            health.server_version,
+            health.addon_state,
+            health.database,
         )
     else:
         _logger.info("Odoo %s reachable, addon installed in %s", health.server_version, health.database)

@@ -143,6 +143,9 @@ def _run_ours(
     links = metrics.encode_pairs(*output.links, scenario.index, len(entity))
     result["asserted_links"] = metrics.pair_scores(links, truth).as_dict()
     result["review_pairs"] = len(output.reviews[0])
+    # what a person sees: pairs linked or queued for review (a missed duplicate is in neither)
+    reviews = metrics.encode_pairs(*output.reviews, scenario.index, len(entity))
+    result["linked_or_reviewed"] = metrics.pair_scores(np.union1d(links, reviews), truth).as_dict()
     result["index"] = {
         "partners": scenario.index,
         "build_seconds": round(build_seconds, 2),

@@ -83,5 +83,14 @@ class BlockIndex:
             int(too_big.sum()),
         )
 
+    def counts(self, query_hashes: np.ndarray) -> np.ndarray:
+        """How many rows hold each queried key (0 for an unknown key)."""
+        query_hashes = np.asarray(query_hashes, dtype=np.int64)
+        if not len(self.hashes) or not len(query_hashes):
+            return np.zeros(len(query_hashes), np.int64)
+        pos = np.minimum(np.searchsorted(self.hashes, query_hashes), len(self.hashes) - 1)
+        found = self.hashes[pos] == query_hashes
+        return np.where(found, self.indptr[pos + 1] - self.indptr[pos], 0).astype(np.int64)
+
     def arrays(self) -> dict[str, np.ndarray]:
         return {"hashes": self.hashes, "indptr": self.indptr, "rows": self.rows, "strong": self.strong}

@@ -32,7 +32,10 @@ FIELDS: tuple[Field, ...] = (
     Field("uscc", "USCC", ("missing", "different", "same"), strong_id=True),
     Field("vat", "VAT number", ("missing", "different", "same"), strong_id=True),
     Field("lei", "LEI", ("missing", "different", "same"), strong_id=True),
+    # companies' and persons' names weigh differently (张伟 and Thomas Müller recur; a company's
+    # full name rarely does), so they are two fields; a pair has one of them, the other missing
     Field("name", "name", ("missing", "different", "similar", "close", "exact")),
+    Field("person_name", "name", ("missing", "different", "similar", "close", "exact")),
     Field("phone", "phone", ("missing", "different", "same")),
     Field("email", "e-mail", ("missing", "different", "same domain", "same")),
     Field("city", "city", ("missing", "different", "same")),
@@ -58,6 +61,13 @@ class Comparison:
     levels: np.ndarray  # int8, shape (n_pairs, len(FIELDS))
     name_similarity: np.ndarray  # float32 in [0, 1]
     person: np.ndarray | None = None  # bool per pair: both records are persons
+    #: bits added to an exact name's weight by how common that name is (0 elsewhere)
+    tf_adjust: np.ndarray | None = None
+
+    @property
+    def name_level(self) -> np.ndarray:
+        """The name level of each pair, company or person."""
+        return self.levels[:, FIELD_INDEX["name"]] + self.levels[:, FIELD_INDEX["person_name"]]
 
 
 def _exact_levels(left: list[str], right: list[str]) -> np.ndarray:
@@ -171,7 +181,8 @@ def compare(
     name_levels, name_similarity = _name_levels(
         both("name_norm"), both("name_roman"), both("name_key"), both("initials"), person, workers
     )
-    levels[:, FIELD_INDEX["name"]] = name_levels
+    levels[:, FIELD_INDEX["name"]] = np.where(person, 0, name_levels)
+    levels[:, FIELD_INDEX["person_name"]] = np.where(person, name_levels, 0)
     levels[:, FIELD_INDEX["phone"]] = _multi_levels(*both("phones"), domains=False)
     levels[:, FIELD_INDEX["email"]] = _multi_levels(*both("emails"), domains=True)
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 @dataclass(frozen=True)
 class MatchConfig:
     #: probability at or above which a pair is linked automatically
-    link_threshold: float = 0.99
+    link_threshold: float = 0.90
     #: probability at or above which a pair goes to a person for review
     review_threshold: float = 0.80
     #: weak blocking keys shared by more records than this are not used (strong keys always are)
@@ -25,6 +25,8 @@ class MatchConfig:
     #: m and u set by hand, per field and level name: {"phone": {"same": 0.6}}
     m_overrides: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
     u_overrides: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
+    #: fields whose m EM leaves at the defaults (see scoring.train_m)
+    fixed_m: frozenset[str] = frozenset({"name", "person_name"})
     #: threads for rapidfuzz's pairwise similarity
     workers: int = 1
     seed: int = 0

@@ -17,13 +17,13 @@ from sync_worker.matching.cluster import cluster
 from sync_worker.matching.compare import FIELD_INDEX, FIELDS, Comparison, compare
 from sync_worker.matching.config import MatchConfig
 from sync_worker.matching.index import MatchIndex, query_hashes
+from sync_worker.matching.keys import key_hash, name_value_key
 from sync_worker.matching.results import Decision, MatchResult, evidence_for
 from sync_worker.matching.scoring import Model, estimate_u, probability, train_m
 from sync_worker.matching.table import RecordTable
 from sync_worker.normalize.record import NormalizedRecord
 
 STRONG_FIELDS = tuple(FIELD_INDEX[f.name] for f in FIELDS if f.strong_id)
-NAME = FIELD_INDEX["name"]
 PHONE, EMAIL = FIELD_INDEX["phone"], FIELD_INDEX["email"]
 LINK, REVIEW, NEW = 2, 1, 0
 ACTIONS = {LINK: "link", REVIEW: "review", NEW: "new"}
@@ -70,14 +70,14 @@ def _pair_actions(
     strong = levels[:, list(STRONG_FIELDS)]
     shared = (strong == 2).any(axis=1)
     conflict = (strong == 1).any(axis=1)
-    name_contradicts = (levels[:, NAME] == 1) & (comparison.name_similarity < config.name_contradiction)
+    name_contradicts = (comparison.name_level == 1) & (comparison.name_similarity < config.name_contradiction)
     notes: list[tuple[str, ...]] = [()] * len(scores)
     for k in np.flatnonzero(conflict):
         notes[k] = ("different identifiers of the same kind: never linked automatically",)
         actions[k] = REVIEW if actions[k] == LINK else NEW
     # a person is their name: colleagues share the office line, the employer and the mail domain
     person = comparison.person if comparison.person is not None else np.zeros(len(scores), dtype=bool)
-    names_differ = (levels[:, NAME] == 1) & (person | name_contradicts)
+    names_differ = (comparison.name_level == 1) & (person | name_contradicts)
     for k in np.flatnonzero(names_differ & ~shared & (actions == LINK)):
         notes[k] = ("the names differ: never linked automatically",)
         actions[k] = REVIEW
@@ -91,13 +91,54 @@ def _pair_actions(
     return actions.astype(np.int8), notes
 
 
+#: bounds of the term-frequency adjustment, in bits
+TF_FLOOR, TF_CEILING = -8.0, 3.0
+
+
+def name_tf_adjustments(records: Sequence[NormalizedRecord], index: MatchIndex | None = None) -> np.ndarray:
+    """Per record: the bits to add to an *exact name* weight, by how common its name is.
+
+    Fellegi-Sunter weighs an exact name the same whether it is 张伟 or a name found once; the
+    term-frequency adjustment (as in Splink) scales it by ``log2(reference / frequency)``:
+    the frequency of this record's whole romanised name among the incoming records and the
+    indexed partners, against the mean frequency over the batch. A name shared by twenty
+    records loses about four bits; a name seen once gains a little. Bounded to
+    ``[TF_FLOOR, TF_CEILING]``.
+    """
+    adjust = np.zeros(len(records))
+    named = [i for i, r in enumerate(records) if r.name_roman]
+    if not named:
+        return adjust
+    hashes = np.fromiter((key_hash(name_value_key(records[i])) for i in named), np.int64, len(named))
+    _, inverse, counts = np.unique(hashes, return_inverse=True, return_counts=True)
+    frequency = counts[inverse].astype(float)
+    if index is not None:
+        frequency += index.key_counts(hashes)
+    reference = float(frequency.mean())
+    adjust[named] = np.clip(np.log2(reference / frequency), TF_FLOOR, TF_CEILING)
+    return adjust
+
+
+def _with_tf(comparison: Comparison, rows: np.ndarray, adjust: np.ndarray) -> Comparison:
+    """Attach the adjustment of each pair's incoming record to its exact-name pairs."""
+    comparison.tf_adjust = (
+        np.where(comparison.name_level == 4, adjust[rows], 0.0) if len(rows) else np.zeros(0)
+    )
+    return comparison
+
+
+def _scores(model: Model, comparison: Comparison) -> np.ndarray:
+    scores = model.scores(comparison.levels)
+    return scores + comparison.tf_adjust if comparison.tf_adjust is not None else scores
+
+
 def _fit_model(config: MatchConfig, candidate_levels: list[np.ndarray], random_levels: np.ndarray) -> Model:
     model = Model.default()
     if config.estimate:
         estimate_u(random_levels, model)
         levels = np.concatenate(candidate_levels) if candidate_levels else np.zeros((0, len(FIELDS)), np.int8)
         if len(levels) >= config.min_pairs_for_em:
-            train_m(levels, model, max_iter=100, update_u=True)
+            train_m(levels, model, max_iter=200, update_u=True, fixed_m=config.fixed_m)
         else:
             model.notes.append(
                 f"m kept at defaults: {len(levels)} candidate pairs < {config.min_pairs_for_em}"
@@ -126,7 +167,7 @@ def _file_pairs(
 def _strong_edges(comparison: Comparison) -> np.ndarray:
     levels = comparison.levels
     shared_id = (levels[:, list(STRONG_FIELDS)] == 2).any(axis=1)
-    shared_contact = ((levels[:, PHONE] == 2) | (levels[:, EMAIL] == 3)) & (levels[:, NAME] >= 3)
+    shared_contact = ((levels[:, PHONE] == 2) | (levels[:, EMAIL] == 3)) & (comparison.name_level >= 3)
     return shared_id | shared_contact
 
 
@@ -158,11 +199,13 @@ def dedupe(records: Sequence[NormalizedRecord], config: MatchConfig | None = Non
     left, right, skipped = _file_pairs(records, config)
     same_kind = table.kind[left] == table.kind[right]
     left, right = left[same_kind], right[same_kind]
-    comparison = compare(table, table, left, right, config.workers)
+    comparison = _with_tf(
+        compare(table, table, left, right, config.workers), left, name_tf_adjustments(records)
+    )
     rng = np.random.default_rng(config.seed)
     rl, rr = _random_pairs(table, table, config.random_pairs, rng, same_table=True)
     model = _fit_model(config, [comparison.levels], compare(table, table, rl, rr, config.workers).levels)
-    scores = model.scores(comparison.levels)
+    scores = _scores(model, comparison)
     actions, _notes = _pair_actions(comparison, scores, config)
     labels = _cluster_file(table, left, right, comparison, scores, actions)
     keys = [r.key for r in records]
@@ -223,8 +266,9 @@ def match(
     fl, fr = fl[same_kind], fr[same_kind]
     lap("blocking")
 
-    x_cmp = compare(table, existing, xi, xr, config.workers)
-    f_cmp = compare(table, table, fl, fr, config.workers)
+    adjust = name_tf_adjustments(records, index)
+    x_cmp = _with_tf(compare(table, existing, xi, xr, config.workers), xi, adjust)
+    f_cmp = _with_tf(compare(table, table, fl, fr, config.workers), fl, adjust)
     lap("comparing")
 
     rng = np.random.default_rng(config.seed)
@@ -232,7 +276,7 @@ def match(
     model = _fit_model(
         config, [x_cmp.levels, f_cmp.levels], compare(table, existing, rl, rr, config.workers).levels
     )
-    x_scores, f_scores = model.scores(x_cmp.levels), model.scores(f_cmp.levels)
+    x_scores, f_scores = _scores(model, x_cmp), _scores(model, f_cmp)
     x_actions, x_notes = _pair_actions(x_cmp, x_scores, config)
     f_actions, _ = _pair_actions(f_cmp, f_scores, config)
     lap("scoring")

@@ -135,6 +135,13 @@ class MatchIndex:
         keep = self.alive[rows]
         return owners[keep], rows[keep], skipped
 
+    def key_counts(self, hashes: np.ndarray) -> np.ndarray:
+        """How many indexed partners hold each key (archived ones still counted until compacted)."""
+        counts = self.blocks.counts(hashes)
+        if self._delta:
+            counts = counts + self._delta_blocks.counts(hashes)
+        return counts
+
     def keys(self) -> list[str]:
         table = self.table
         return [

@@ -13,9 +13,15 @@ prefix  key                                                              strengt
 ``e``   e-mail address                                                   strong
 ``d``   e-mail domain, unless a free-mail domain                         weak
 ``n``   distinctive name key (pinyin for Han names)                      weak
+``r``   the whole name, romanised; its block size is how common the name  weak
+        is (term-frequency adjustment of the *exact name* weight)
 ``t``   each distinctive name token of 3+ letters                        weak
 ``h``   first 5 letters of the name key (typos at the end)               weak
 ``z``   last 5 letters of the name key (typos at the start)              weak
+``x``   short name keys (4-7 letters): the key with one letter deleted,   weak
+        each position (names one edit apart share one: nethub / netub)
+``s``   companies: the Han characters of the distinctive name, sorted      weak
+        (swapped characters: 盈兴 / 兴盈)
 ``f``   persons: family name + employer key                              weak
 ``i``   persons: family name + initials + city                           weak
 ======  ===============================================================  ==========
@@ -52,17 +58,25 @@ def blocking_keys(record: NormalizedRecord) -> list[str]:
         domain = email.rpartition("@")[2]
         if domain and domain not in FREE_MAIL:
             keys.append(f"{kind}d:{domain}")
+    if record.name_roman:
+        keys.append(name_value_key(record))
     name = record.name_pinyin
     if name:
         keys.append(f"{kind}n:{name}")
         if len(name) >= 8:
             keys.append(f"{kind}h:{name[:5]}")
             keys.append(f"{kind}z:{name[-5:]}")
+        elif len(name) >= 4:
+            keys.extend({f"{kind}x:{name[:i]}{name[i + 1 :]}" for i in range(len(name))})
+            keys.append(f"{kind}x:{name}")
     if record.kind == "company":
         for token in record.name_tokens:
             latin = token if token.isascii() else ""
             if len(latin) >= 3:
                 keys.append(f"ct:{latin}")
+        han = "".join(sorted("".join(t for t in record.name_tokens if not t.isascii())))
+        if len(han) >= 2:
+            keys.append(f"cs:{han}")
     else:
         family = record.name_norm.split(" ")[0] if record.name_norm else ""
         if family and record.company_norm:
@@ -71,6 +85,11 @@ def blocking_keys(record: NormalizedRecord) -> list[str]:
         if record.name_initials and (record.city or record.province):
             keys.append(f"pi:{record.name_initials}|{record.city or record.province}")
     return keys
+
+
+def name_value_key(record: NormalizedRecord) -> str:
+    """The ``r`` key: kind and whole romanised name (two records with an exact name share it)."""
+    return f"{'c' if record.kind == 'company' else 'p'}r:{record.name_roman}"
 
 
 def key_hash(key: str) -> int:

@@ -85,5 +85,9 @@ def evidence_for(comparison: Comparison, row: int, weights: np.ndarray) -> tuple
         if f.name == "branch" and name == "same":
             continue  # two head offices (or two branches): says nothing worth showing
         text = _VERBS.get(name, "{label} " + name).format(label=f.label, similarity=similarity)
+        tf = float(comparison.tf_adjust[row]) if comparison.tf_adjust is not None and name == "exact" else 0.0
+        if tf:
+            weight += tf
+            text += f" ({'common' if tf < 0 else 'rare'} name {tf:+.1f})"
         items.append(Evidence(f.name, name, round(weight, 2), f"{text}: {weight:+.1f}"))
     return tuple(sorted(items, key=lambda e: -abs(e.weight)))

@@ -25,6 +25,7 @@ DEFAULT_M: dict[str, tuple[float, ...]] = {
     "vat": (0, 0.02, 0.98),
     "lei": (0, 0.02, 0.98),
     "name": (0, 0.03, 0.12, 0.30, 0.55),
+    "person_name": (0, 0.03, 0.12, 0.30, 0.55),
     "phone": (0, 0.25, 0.75),
     "email": (0, 0.25, 0.10, 0.65),
     "city": (0, 0.10, 0.90),
@@ -42,6 +43,7 @@ DEFAULT_U: dict[str, tuple[float, ...]] = {
     "vat": (0, 1 - 1e-6, 1e-6),
     "lei": (0, 1 - 1e-6, 1e-6),
     "name": (0, 0.985, 0.012, 0.002, 0.001),
+    "person_name": (0, 0.985, 0.012, 0.002, 0.001),
     "phone": (0, 1 - 1e-5, 1e-5),
     "email": (0, 0.999, 0.0009, 1e-5),
     "city": (0, 0.95, 0.05),
@@ -141,7 +143,12 @@ def estimate_u(levels: np.ndarray, model: Model, min_pairs: int = 1000) -> None:
 
 
 def train_m(
-    levels: np.ndarray, model: Model, max_iter: int = 50, tol: float = 1e-5, update_u: bool = False
+    levels: np.ndarray,
+    model: Model,
+    max_iter: int = 50,
+    tol: float = 1e-5,
+    update_u: bool = False,
+    fixed_m: frozenset[str] = frozenset(),
 ) -> None:
     """m and the prior by EM over the candidate pairs' levels.
 
@@ -150,6 +157,10 @@ def train_m(
     pairs do (colleagues share a switchboard and a mail domain, namesakes share a city), and
     u from random pairs alone overrates such agreement as evidence. The random-pair u is then
     only the starting point.
+
+    Fields in ``fixed_m`` keep their m: left free, EM's "match" class can drift to another
+    latent class of the candidates (records of the same organisation: same employer, office
+    line and mail domain, different persons), and the name is what tells the two apart.
     """
     n = len(levels)
     model.trained_on = n
@@ -176,8 +187,9 @@ def train_m(
             weights = np.bincount(levels[:, i], weights=posterior, minlength=len(f.levels))
             weights[1:] += SMOOTHING * total
             new = _normalise(weights)
-            change = max(change, float(np.abs(new - model.m[f.name]).max()))
-            model.m[f.name] = new
+            if f.name not in fixed_m:
+                change = max(change, float(np.abs(new - model.m[f.name]).max()))
+                model.m[f.name] = new
             if update_u:
                 weights = np.bincount(levels[:, i], weights=counts - posterior, minlength=len(f.levels))
                 weights[1:] += SMOOTHING * (n - total)

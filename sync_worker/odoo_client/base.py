@@ -42,8 +42,6 @@ def check_with(client: OdooClient, database: str) -> OdooHealth:
     version = client.server_version()
     if not version.startswith("19."):
         raise FatalError(f"Odoo at this URL is version {version}; the worker needs Odoo 19")
-    rows = client.call(
-        "ir.module.module", "search_read", domain=[("name", "=", ADDON)], fields=["state"]
-    )
+    rows = client.call("ir.module.module", "search_read", domain=[("name", "=", ADDON)], fields=["state"])
     state = rows[0]["state"] if rows else "missing"
     return OdooHealth(server_version=version, database=database, addon_state=state)
