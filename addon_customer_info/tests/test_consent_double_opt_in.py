@@ -166,3 +166,14 @@ class TestConsentDoubleOptIn(ConsentCommon):
             len(tokens.exists()), 1, "the expired confirmation link goes, the withdrawal link stays"
         )
         self.assertTrue(event.exists())
+
+    def test_confirmation_mail_speaks_the_contacts_language(self):
+        self.env["res.lang"]._activate_lang("zh_CN")
+        self.env["ir.module.module"]._load_module_terms(["addon_customer_info"], ["zh_CN"], overwrite=True)
+        self.person_cn.lang = "zh_CN"
+        event = self.submit(partner=self.person_cn)
+        mail = self.mail_of(event)
+        self.assertEqual(mail.subject, "请确认：营销信息")
+        self.assertIn("您好", str(mail.body_html))
+        self.assertIn("撤回您的同意", str(mail.body_html))
+        self.assertEqual(set(links_in(mail)), {"confirm", "withdraw"}, "the links survive the translation")
