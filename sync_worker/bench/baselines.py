@@ -203,8 +203,13 @@ def run_splink(
         [block_on("tax_id"), block_on("email")], recall=0.6
     )
     linker.training.estimate_u_using_random_sampling(max_pairs=5e6, seed=seed)
-    for rule in (block_on("name"), block_on("phone"), block_on("tax_id")):
-        linker.training.estimate_parameters_using_expectation_maximisation(rule)
+    notes = []
+    for rule in ("name", "phone", "tax_id"):
+        try:
+            linker.training.estimate_parameters_using_expectation_maximisation(block_on(rule))
+        except ValueError as exc:  # on small data Splink's EM can drive an m to 0 and refuse it
+            notes.append(f"EM session blocked on {rule} skipped: {str(exc)[:120]}")
+            progress(f"splink: {notes[-1]}")
     trained = time.perf_counter()
     progress("splink: predicting")
     if index is None:
@@ -236,6 +241,7 @@ def run_splink(
         np.concatenate(probabilities),
         {
             "threshold": SPLINK_THRESHOLD,
+            "notes": notes,
             "timings": {
                 "cleaning": round(cleaned - started, 3),
                 "training": round(trained - cleaned, 3),
