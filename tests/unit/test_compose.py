@@ -66,7 +66,9 @@ def test_services_healthchecks_and_volumes(compose: dict) -> None:
 
 def test_the_addon_is_mounted_and_installed_on_first_start(compose: dict) -> None:
     odoo = compose["services"]["odoo"]
-    assert any(v.startswith("./addon_customer_info:/mnt/extra-addons/addon_customer_info") for v in odoo["volumes"])
+    assert any(
+        v.startswith("./addon_customer_info:/mnt/extra-addons/addon_customer_info") for v in odoo["volumes"]
+    )
     assert "--init=addon_customer_info" in odoo["command"]
     assert (ROOT / "addon_customer_info" / "__manifest__.py").is_file()
 

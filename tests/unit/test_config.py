@@ -29,8 +29,13 @@ def test_every_problem_is_reported_at_once() -> None:
             }
         )
     names = " ".join(excinfo.value.problems)
-    for name in ("CUSTOMER_SYNC_BROKER_URL", "ODOO_TRANSPORT", "CUSTOMER_SYNC_CHECK_INTERVAL",
-                 "CUSTOMER_SYNC_DEFAULT_REGION", "ODOO_TIMEOUT"):
+    for name in (
+        "CUSTOMER_SYNC_BROKER_URL",
+        "ODOO_TRANSPORT",
+        "CUSTOMER_SYNC_CHECK_INTERVAL",
+        "CUSTOMER_SYNC_DEFAULT_REGION",
+        "ODOO_TIMEOUT",
+    ):
         assert name in names
     assert len(excinfo.value.problems) == 5
 

@@ -27,7 +27,17 @@ AssertionError: 1 != 2
 
 def test_parse_log_keeps_tracebacks_with_their_record() -> None:
     records = harness.parse_log(LOG)
-    assert [r.level for r in records] == ["INFO", "WARNING", "WARNING", "INFO", "INFO", "INFO", "ERROR", "INFO", "INFO"]
+    assert [r.level for r in records] == [
+        "INFO",
+        "WARNING",
+        "WARNING",
+        "INFO",
+        "INFO",
+        "INFO",
+        "ERROR",
+        "INFO",
+        "INFO",
+    ]
     assert records[6].continuation[-2] == "AssertionError: 1 != 2"
 
 
@@ -51,7 +61,9 @@ def _fake_odoo(root: Path, version: str = "19, 0", modules: dict[str, str] | Non
     (root / "odoo" / "release.py").write_text(f"version_info = ({version}, 0, FINAL, 0, '')\n")
     for name, licence in (modules or {}).items():
         (root / "addons" / name).mkdir(parents=True)
-        (root / "addons" / name / "__manifest__.py").write_text(f"{{'name': '{name}', 'license': '{licence}'}}")
+        (root / "addons" / name / "__manifest__.py").write_text(
+            f"{{'name': '{name}', 'license': '{licence}'}}"
+        )
     return root
 
 

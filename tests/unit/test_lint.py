@@ -37,7 +37,10 @@ def test_pylint_odoo_is_really_checking(tmp_path: Path) -> None:
     )
     done = subprocess.run(
         [sys.executable, "-m", "pylint", f"--rcfile={ROOT / '.pylintrc'}", str(bad)],
-        capture_output=True, text=True, timeout=600, check=False,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
     )
     assert done.returncode != 0
     assert "manifest-version-format" in done.stdout

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from sync_worker.matching import MatchConfig, MatchIndex, match
-from sync_worker.matching.index import FORMAT
 from sync_worker.matching.columns import StringColumn
+from sync_worker.matching.index import FORMAT
 from sync_worker.matching.keys import blocking_keys
 from sync_worker.normalize import normalize_record
 
@@ -40,8 +40,10 @@ def test_upsert_changed_partner_and_remove_archived(tmp_path: Path) -> None:
     assert len(index) == 3
     # partner 3 changed its phone; partner 4 is new
     index.upsert(
-        [normalize_record({"key": "3", "name": "Siemens AG", "phone": "+49 89 636 00"}),
-         normalize_record({"key": "4", "name": "BASF SE", "vat": "DE149145263"})],
+        [
+            normalize_record({"key": "3", "name": "Siemens AG", "phone": "+49 89 636 00"}),
+            normalize_record({"key": "4", "name": "BASF SE", "vat": "DE149145263"}),
+        ],
         watermark="2026-11-20 08:00:00",
     )
     assert len(index) == 4 and index.watermark == "2026-11-20 08:00:00"
@@ -76,8 +78,10 @@ def test_blocking_keys_keep_kinds_apart_and_skip_invalid_identifiers() -> None:
 
 
 def test_weak_blocks_are_capped_but_strong_ones_never() -> None:
-    rows = [normalize_record({"key": str(i), "name": f"Common Name {i}", "phone": "+86 138 0000 0000"})
-            for i in range(30)]
+    rows = [
+        normalize_record({"key": str(i), "name": f"Common Name {i}", "phone": "+86 138 0000 0000"})
+        for i in range(30)
+    ]
     index = MatchIndex.build(rows)
     probe = normalize_record({"key": "q", "name": "Common Name", "phone": "+86 138 0000 0000"})
     result = match([probe], index, MatchConfig(max_block=5))

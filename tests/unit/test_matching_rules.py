@@ -12,12 +12,29 @@ USCC_A = "91350100M000100Y43"
 USCC_B = "N2110000MA01234567"
 
 PARTNERS = [
-    {"key": "1", "name": "华为技术有限公司", "uscc": USCC_A, "phone": "0755-28780808", "email": "info@huawei.com",
-     "address": "广东省深圳市龙岗区坂田华为基地"},
-    {"key": "2", "name": "Robert Bosch GmbH", "vat": "DE136695976", "phone": "+49 711 4000", "city": "Stuttgart",
-     "country": "DE"},
+    {
+        "key": "1",
+        "name": "华为技术有限公司",
+        "uscc": USCC_A,
+        "phone": "0755-28780808",
+        "email": "info@huawei.com",
+        "address": "广东省深圳市龙岗区坂田华为基地",
+    },
+    {
+        "key": "2",
+        "name": "Robert Bosch GmbH",
+        "vat": "DE136695976",
+        "phone": "+49 711 4000",
+        "city": "Stuttgart",
+        "country": "DE",
+    },
     {"key": "3", "kind": "person", "name": "李伟", "company": "华为技术有限公司", "mobile": "13912345678"},
-    {"key": "4", "name": "小米科技有限责任公司", "address": "北京市海淀区清河中街68号", "phone": "010-60606666"},
+    {
+        "key": "4",
+        "name": "小米科技有限责任公司",
+        "address": "北京市海淀区清河中街68号",
+        "phone": "010-60606666",
+    },
 ]
 
 
@@ -32,7 +49,13 @@ def _decide(*rows: dict):
 
 def test_different_valid_identifiers_of_one_kind_never_link() -> None:
     decision = _decide(
-        {"key": "x", "name": "华为技术有限公司", "uscc": USCC_B, "phone": "0755-28780808", "email": "info@huawei.com"}
+        {
+            "key": "x",
+            "name": "华为技术有限公司",
+            "uscc": USCC_B,
+            "phone": "0755-28780808",
+            "email": "info@huawei.com",
+        }
     )["x"]
     assert decision.action != "link"
     assert decision.partner_key in (None, "1")
@@ -65,8 +88,15 @@ def test_persons_and_companies_are_never_matched() -> None:
     # a company row that happens to carry the contact person's mobile
     decision = _decide({"key": "x", "name": "Li Wei Trading", "phone": "13912345678"})["x"]
     assert decision.partner_key != "3"
-    person = _decide({"key": "y", "kind": "person", "name": "Wei Li", "company": "Huawei Technologies",
-                      "mobile": "+86 139 1234 5678"})["y"]
+    person = _decide(
+        {
+            "key": "y",
+            "kind": "person",
+            "name": "Wei Li",
+            "company": "Huawei Technologies",
+            "mobile": "+86 139 1234 5678",
+        }
+    )["y"]
     assert person.action == "link" and person.partner_key == "3"
 
 
@@ -99,8 +129,9 @@ def test_dedupe_clusters_one_file() -> None:
 def test_clustering_never_joins_different_identifiers_through_a_chain() -> None:
     # a~b and b~c are links, but a and c carry different USCCs: c must not join a
     identifiers = [{"uscc": USCC_A}, {}, {"uscc": USCC_B}]
-    labels = cluster(3, np.array([0, 1]), np.array([1, 2]), np.array([20.0, 15.0]), np.array([False, False]),
-                     identifiers)
+    labels = cluster(
+        3, np.array([0, 1]), np.array([1, 2]), np.array([20.0, 15.0]), np.array([False, False]), identifiers
+    )
     assert labels[0] == labels[1] and labels[2] != labels[0]
 
 
@@ -111,6 +142,12 @@ def test_weak_links_between_groups_need_support() -> None:
     labels = cluster(4, left, right, scores, strong, [{}] * 4)
     assert labels[0] == labels[1] and labels[2] == labels[3] and labels[0] != labels[2]
     # two independent links between the groups are
-    labels = cluster(4, np.array([0, 2, 1, 0]), np.array([1, 3, 2, 3]), np.array([30.0, 30.0, 8.0, 8.0]),
-                     np.array([True, True, False, False]), [{}] * 4)
+    labels = cluster(
+        4,
+        np.array([0, 2, 1, 0]),
+        np.array([1, 3, 2, 3]),
+        np.array([30.0, 30.0, 8.0, 8.0]),
+        np.array([True, True, False, False]),
+        [{}] * 4,
+    )
     assert len(set(labels.tolist())) == 1

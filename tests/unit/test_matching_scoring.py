@@ -9,7 +9,9 @@ from sync_worker.matching.scoring import Model, estimate_u, probability, train_m
 
 
 def _draw(rng: np.random.Generator, probs: dict[str, np.ndarray], n: int) -> np.ndarray:
-    return np.stack([rng.choice(len(probs[f.name]), size=n, p=probs[f.name]) for f in FIELDS], axis=1).astype(np.int8)
+    return np.stack([rng.choice(len(probs[f.name]), size=n, p=probs[f.name]) for f in FIELDS], axis=1).astype(
+        np.int8
+    )
 
 
 def _truth() -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:

@@ -23,7 +23,12 @@ from sync_worker.normalize.address import canonical_place
 )
 def test_chinese_addresses(address, province, city, district, street) -> None:
     parsed = parse_chinese_address(address)
-    assert (parsed.province, parsed.city, parsed.district, parsed.street) == (province, city, district, street)
+    assert (parsed.province, parsed.city, parsed.district, parsed.street) == (
+        province,
+        city,
+        district,
+        street,
+    )
 
 
 def test_an_ambiguous_district_alone_infers_nothing() -> None:
@@ -44,9 +49,21 @@ def test_pinyin_place_names() -> None:
 
 @pytest.mark.parametrize(
     ("value", "code"),
-    [("中国", "CN"), ("中华人民共和国", "CN"), ("P.R. China", "CN"), ("PRC", "CN"), ("cn", "CN"),
-     ("CHN", "CN"), ("Deutschland", "DE"), ("德国", "DE"), ("Germany", "DE"), ("United Kingdom", "GB"),
-     ("USA", "US"), ("香港", "HK"), ("France", "FR")],
+    [
+        ("中国", "CN"),
+        ("中华人民共和国", "CN"),
+        ("P.R. China", "CN"),
+        ("PRC", "CN"),
+        ("cn", "CN"),
+        ("CHN", "CN"),
+        ("Deutschland", "DE"),
+        ("德国", "DE"),
+        ("Germany", "DE"),
+        ("United Kingdom", "GB"),
+        ("USA", "US"),
+        ("香港", "HK"),
+        ("France", "FR"),
+    ],
 )
 def test_countries(value: str, code: str) -> None:
     assert normalize_country(value) == code

@@ -42,7 +42,12 @@ def test_extension_and_kind() -> None:
 
 @pytest.mark.parametrize(
     ("value", "code"),
-    [("12345", "phone.invalid"), ("call me", "phone.unparseable"), ("", "phone.empty"), ("+86 100", "phone.invalid")],
+    [
+        ("12345", "phone.invalid"),
+        ("call me", "phone.unparseable"),
+        ("", "phone.empty"),
+        ("+86 100", "phone.invalid"),
+    ],
 )
 def test_invalid_phones_say_why(value: str, code: str) -> None:
     result = normalize_phone(value)
@@ -85,7 +90,9 @@ def test_emails(value: str, normalized: str, key: str) -> None:
     assert (result.normalized, result.key) == (normalized, key)
 
 
-@pytest.mark.parametrize("value", ["wang.wei@@example.com", "no-at-sign", "a@b", "x@localhost", "a..b@example.com", ""])
+@pytest.mark.parametrize(
+    "value", ["wang.wei@@example.com", "no-at-sign", "a@b", "x@localhost", "a..b@example.com", ""]
+)
 def test_invalid_emails(value: str) -> None:
     assert isinstance(normalize_email(value), Invalid)
 
@@ -95,7 +102,9 @@ def test_the_plain_address_shortcut_agrees_with_email_validator() -> None:
     alphabet = "abcXYZ019._%+-@"
     for _ in range(3000):
         local = "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 12)))
-        domain = rng.choice(["example.com", "a-b.cn", "x.y.de", "-bad.com", "ok.c", "test", "mail.local", "b..c.com"])
+        domain = rng.choice(
+            ["example.com", "a-b.cn", "x.y.de", "-bad.com", "ok.c", "test", "mail.local", "b..c.com"]
+        )
         value = f"{local}@{domain}"
         ours = normalize_email(value)
         try:

@@ -33,16 +33,46 @@ TEXT = st.one_of(
 @SLOW_OK
 @given(TEXT)
 def test_no_normaliser_raises(text: str) -> None:
-    for function in (normalize_company_name, normalize_person_name, normalize_email, normalize_uscc,
-                     normalize_vat, normalize_lei, normalize_country, parse_chinese_address, fold):
+    for function in (
+        normalize_company_name,
+        normalize_person_name,
+        normalize_email,
+        normalize_uscc,
+        normalize_vat,
+        normalize_lei,
+        normalize_country,
+        parse_chinese_address,
+        fold,
+    ):
         function(text)
     normalize_phone(text, "CN")
 
 
 @SLOW_OK
-@given(st.dictionaries(st.sampled_from(["key", "kind", "name", "company", "uscc", "vat", "lei", "phone",
-                                         "mobile", "email", "country", "state", "city", "address", "zip"]),
-                       st.one_of(TEXT, st.none(), st.integers(), st.lists(TEXT, max_size=3))))
+@given(
+    st.dictionaries(
+        st.sampled_from(
+            [
+                "key",
+                "kind",
+                "name",
+                "company",
+                "uscc",
+                "vat",
+                "lei",
+                "phone",
+                "mobile",
+                "email",
+                "country",
+                "state",
+                "city",
+                "address",
+                "zip",
+            ]
+        ),
+        st.one_of(TEXT, st.none(), st.integers(), st.lists(TEXT, max_size=3)),
+    )
+)
 def test_normalize_record_never_raises(raw: dict) -> None:
     record = normalize_record(raw)
     assert all(isinstance(p, Invalid) and p.reason for p in record.problems)

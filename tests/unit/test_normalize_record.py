@@ -22,14 +22,26 @@ def test_a_chinese_company_row() -> None:
     assert record.legal_form == "cn.llc" and record.name_location == "shenzhen"
     assert record.phones == ("+8675586013388", "+8613800138000")
     assert record.emails == ("ir@tencent.com",)
-    assert (record.country, record.province, record.city, record.district) == ("CN", "广东省", "深圳市", "南山区")
+    assert (record.country, record.province, record.city, record.district) == (
+        "CN",
+        "广东省",
+        "深圳市",
+        "南山区",
+    )
     assert [p.code for p in record.problems] == ["email.invalid"]
 
 
 def test_a_western_person_row() -> None:
     record = normalize_record(
-        {"key": 3, "kind": "person", "name": "Wei LI", "company": "Huawei Technologies Co., Ltd.",
-         "mobile": ["+86 139 1234 5678", "+86 139 1234 5678"], "country": "P.R. China", "city": "Shenzhen"}
+        {
+            "key": 3,
+            "kind": "person",
+            "name": "Wei LI",
+            "company": "Huawei Technologies Co., Ltd.",
+            "mobile": ["+86 139 1234 5678", "+86 139 1234 5678"],
+            "country": "P.R. China",
+            "city": "Shenzhen",
+        }
     )
     assert record.kind == "person" and record.key == "3"
     assert record.name_norm == "li wei" and record.name_tokens == ("li", "wei")
@@ -44,7 +56,12 @@ def test_invalid_identifiers_are_reported_and_never_used() -> None:
         {"name": "Acme GmbH", "uscc": "91350100M000100Y44", "vat": "DE136695977", "lei": "123", "phone": "12"}
     )
     assert record.uscc is None and record.vat is None and record.lei is None and record.phones == ()
-    assert {p.code for p in record.problems} == {"uscc.checksum", "vat.checksum", "lei.length", "phone.invalid"}
+    assert {p.code for p in record.problems} == {
+        "uscc.checksum",
+        "vat.checksum",
+        "lei.length",
+        "phone.invalid",
+    }
     assert all(p.reason for p in record.problems)
 
 

@@ -21,6 +21,8 @@ def test_pure_package_imports_no_io_library(package: str) -> None:
         "match([r], MatchIndex.build([r]))\n"
         f"print(json.dumps(sorted(m.split('.')[0] for m in sys.modules)))"
     )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    )
     loaded = set(json.loads(done.stdout))
     assert not loaded & set(FORBIDDEN), f"{package} imports {sorted(loaded & set(FORBIDDEN))}"
