@@ -46,8 +46,7 @@ def probe(name: str) -> Probe:
     """Is the service there? Asked once per session."""
     if name == "PostgreSQL":
         how = (
-            f"start PostgreSQL on {harness.PG_HOST}:{harness.PG_PORT} with trust auth "
-            "(or set PGHOST/PGPORT)"
+            f"start PostgreSQL on {harness.PG_HOST}:{harness.PG_PORT} with trust auth (or set PGHOST/PGPORT)"
         )
         try:
             role = harness.ensure_role()
@@ -197,8 +196,6 @@ def odoo_server(
 
 
 @pytest.fixture(scope="session")
-def odoo_api_key(
-    odoo_install: harness.OdooInstall, odoo_server: harness.LiveOdoo, odoo_workdir: Path
-) -> str:
+def odoo_api_key(odoo_install: harness.OdooInstall, odoo_server: harness.LiveOdoo, odoo_workdir: Path) -> str:
     """An API key of the admin user of the live server's database (JSON-2 transport)."""
     return harness.create_api_key(odoo_install, odoo_server.db, data_dir=odoo_workdir / "data")

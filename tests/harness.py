@@ -74,9 +74,7 @@ class OdooInstall:
 
     @property
     def addons_path(self) -> str:
-        return ",".join(
-            str(p) for p in (self.community_addons, self.root / "odoo" / "addons", REPO_ROOT)
-        )
+        return ",".join(str(p) for p in (self.community_addons, self.root / "odoo" / "addons", REPO_ROOT))
 
     def describe(self) -> str:
         kept_off = ", ".join(self.excluded) or "none"
@@ -236,9 +234,7 @@ def drop_database(name: str) -> None:
     conn = _connect(DB_ROLE)
     try:
         with conn.cursor() as cr:
-            cr.execute(
-                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-            )
+            cr.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
     finally:
         conn.close()
 
@@ -422,9 +418,7 @@ STARTING = re.compile(r"^Starting (?P<test>\w+\.\w+) \.\.\.")
 def tests_run(records: Sequence[LogRecord]) -> int:
     """How many tests of our module Odoo started (each logs ``Starting Class.method ...``)."""
     return sum(
-        1
-        for r in records
-        if r.logger.startswith(f"odoo.addons.{ADDON}.tests") and STARTING.match(r.message)
+        1 for r in records if r.logger.startswith(f"odoo.addons.{ADDON}.tests") and STARTING.match(r.message)
     )
 
 
@@ -563,7 +557,12 @@ def live_server(
     port = port or free_port()
     log_path = workdir / f"{db}-server-{port}.log"
     cmd = odoo_command(
-        install, db, "--no-database-list", http_port=port, data_dir=workdir / "data", demo=demo,
+        install,
+        db,
+        "--no-database-list",
+        http_port=port,
+        data_dir=workdir / "data",
+        demo=demo,
         log_level="warn",
     )
     process = OdooProcess(cmd, log_path)
@@ -588,9 +587,17 @@ def create_api_key(install: OdooInstall, db: str, *, data_dir: Path, login: str 
         "print('APIKEY=' + key)\n"
     )
     cmd = [
-        sys.executable, str(install.odoo_bin), "shell", f"--addons-path={install.addons_path}",
-        f"--data-dir={data_dir}", f"--db_host={PG_HOST}", f"--db_port={PG_PORT}",
-        f"--db_user={DB_ROLE}", f"--database={db}", "--no-http", "--log-level=warn",
+        sys.executable,
+        str(install.odoo_bin),
+        "shell",
+        f"--addons-path={install.addons_path}",
+        f"--data-dir={data_dir}",
+        f"--db_host={PG_HOST}",
+        f"--db_port={PG_PORT}",
+        f"--db_user={DB_ROLE}",
+        f"--database={db}",
+        "--no-http",
+        "--log-level=warn",
     ]
     done = subprocess.run(
         cmd, input=script, capture_output=True, text=True, timeout=300, cwd=REPO_ROOT, check=False
@@ -639,8 +646,15 @@ def _cmd_run(args: argparse.Namespace) -> int:
     ):
         print(f"[run] installing {ADDON} into database {db} (first start takes a few minutes)")
         init = OdooProcess(
-            odoo_command(install, db, f"--init={ADDON}", "--stop-after-init",
-                         http_port=free_port(), data_dir=data_dir, demo=not args.no_demo),
+            odoo_command(
+                install,
+                db,
+                f"--init={ADDON}",
+                "--stop-after-init",
+                http_port=free_port(),
+                data_dir=data_dir,
+                demo=not args.no_demo,
+            ),
             log_dir / "odoo-install.log",
         )
         if init.wait(timeout=3600) != 0:
@@ -661,10 +675,13 @@ def _cmd_run(args: argparse.Namespace) -> int:
             key_file.write_text(key)
         env["ODOO_API_KEY_FILE"] = str(key_file)
     children = [
-        ("odoo", OdooProcess(
-            odoo_command(install, db, http_port=args.port, data_dir=data_dir, log_level="info"),
-            log_dir / "odoo.log",
-        )),
+        (
+            "odoo",
+            OdooProcess(
+                odoo_command(install, db, http_port=args.port, data_dir=data_dir, log_level="info"),
+                log_dir / "odoo.log",
+            ),
+        ),
     ]
     stopping = False
 
@@ -677,11 +694,19 @@ def _cmd_run(args: argparse.Namespace) -> int:
     try:
         wait_for_http(f"{url}/web/login", children[0][1], timeout=300)
         celery = [sys.executable, "-m", "celery", "-A", "sync_worker.celery_app"]
-        children.append(("worker", OdooProcess([*celery, "worker", "--loglevel=INFO"],
-                                                log_dir / "worker.log", env=env)))
-        children.append(("beat", OdooProcess(
-            [*celery, "beat", "--loglevel=INFO", f"--schedule={REPO_ROOT / 'var' / 'beat-schedule'}"],
-            log_dir / "beat.log", env=env)))
+        children.append(
+            ("worker", OdooProcess([*celery, "worker", "--loglevel=INFO"], log_dir / "worker.log", env=env))
+        )
+        children.append(
+            (
+                "beat",
+                OdooProcess(
+                    [*celery, "beat", "--loglevel=INFO", f"--schedule={REPO_ROOT / 'var' / 'beat-schedule'}"],
+                    log_dir / "beat.log",
+                    env=env,
+                ),
+            )
+        )
         print(f"[run] Odoo is up: log in at {url}/odoo as admin (database {db}).")
         print(f"[run] Celery worker and beat are running; logs in {log_dir}. Ctrl-C stops all.")
         while not stopping:

@@ -70,7 +70,11 @@ def test_cli_check_reports_broker_and_odoo(
     }
     done = subprocess.run(
         [sys.executable, "-m", "sync_worker.cli", "check"],
-        env=env, capture_output=True, text=True, timeout=120, check=False,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
     assert done.returncode == 0, done.stdout + done.stderr
     assert "broker  ok" in done.stdout

@@ -41,9 +41,22 @@ def worker(broker_url: str, redis_url: str, tmp_path: Path) -> Iterator[tuple[Ce
     log = tmp_path / "worker.log"
     with log.open("wb") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "sync_worker.celery_app", "worker",
-             "--pool=solo", "--loglevel=INFO", f"--hostname={queue}@localhost"],
-            env=env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "sync_worker.celery_app",
+                "worker",
+                "--pool=solo",
+                "--loglevel=INFO",
+                f"--hostname={queue}@localhost",
+            ],
+            env=env,
+            cwd=ROOT,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
     client = make_app(Settings.from_env(env))
     try:

@@ -21,7 +21,9 @@ def _create(name: str) -> None:
 
 def test_role_is_ours_and_not_superuser(postgres: str) -> None:
     assert postgres != "postgres"
-    rows = harness.query("postgres", "SELECT rolsuper, rolcreatedb FROM pg_roles WHERE rolname = %s", (postgres,))
+    rows = harness.query(
+        "postgres", "SELECT rolsuper, rolcreatedb FROM pg_roles WHERE rolname = %s", (postgres,)
+    )
     assert rows == [(False, True)]
 
 
@@ -38,8 +40,9 @@ def test_drop_database_removes_it_even_with_open_connections(postgres: str) -> N
 
 
 def test_sweep_drops_databases_of_dead_sessions_only(postgres: str) -> None:
-    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
-                          capture_output=True, text=True, check=True)
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True, check=True
+    )
     stale = f"{harness.DB_PREFIX}_{int(dead.stdout)}_abc123"
     live = harness.new_db_name()
     _create(stale)
