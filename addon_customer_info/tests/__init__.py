@@ -12,5 +12,6 @@ from . import test_consent_ledger
 from . import test_consent_double_opt_in
 from . import test_consent_security
 from . import test_consent_controller
+from . import test_consent_ui
 from . import test_translation
 from . import test_ui
