@@ -44,7 +44,6 @@ class CustomerConsentPurpose(models.Model):
     notice_ids = fields.One2many("customer.consent.notice", "purpose_id")
     current_notice_id = fields.Many2one(
         "customer.consent.notice",
-        string="Current Notice",
         compute="_compute_current_notice_id",
         help="The latest published notice version.",
     )
