@@ -22,4 +22,9 @@ from . import customer_consent_channel
 from . import customer_consent_event
 from . import customer_consent_state
 from . import customer_consent_token
+from . import customer_sensitive_field
+from . import customer_audit_log
+from . import customer_audit_log_line
+from . import customer_data_subject
+from . import base
 from . import res_config_settings

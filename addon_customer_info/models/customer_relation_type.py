@@ -33,6 +33,11 @@ class CustomerRelationType(models.Model):
     )
     sequence = fields.Integer(default=10)
     active = fields.Boolean(default=True)
+    is_sensitive = fields.Boolean(
+        string="Sensitive",
+        help="Relations of this type (family, spouse...) are sensitive personal details: only the "
+        "Sensitive Personal Data groups see and record them, and every read is audited.",
+    )
     description = fields.Text(translate=True)
     relation_count = fields.Integer(string="Relations", compute="_compute_relation_count")
 

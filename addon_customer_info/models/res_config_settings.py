@@ -35,3 +35,16 @@ class ResConfigSettings(models.TransientModel):
         string="Default Credit Scale",
         config_parameter="addon_customer_info.default_credit_scale_id",
     )
+    group_ci_sensitive_all_customers = fields.Boolean(
+        string="Sensitive Details of All Customers",
+        implied_group="addon_customer_info.group_customer_info_sensitive_all",
+        group="addon_customer_info.group_customer_info_sensitive",
+        help="Every member of the Sensitive Personal Data groups sees the sensitive details of all "
+        "customers, not only of the customers they are salesperson of.",
+    )
+    ci_audit_retention_days = fields.Integer(
+        string="Audit Log Retention (Days)",
+        config_parameter="addon_customer_info.audit_retention_days",
+        default=365,
+        help="Audit log entries older than this are deleted every day; 0 keeps them for ever.",
+    )

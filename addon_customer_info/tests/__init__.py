@@ -13,5 +13,9 @@ from . import test_consent_double_opt_in
 from . import test_consent_security
 from . import test_consent_controller
 from . import test_consent_ui
+from . import test_sensitive_fields
+from . import test_sensitive_rpc
+from . import test_audit_log
+from . import test_data_subject
 from . import test_translation
 from . import test_ui

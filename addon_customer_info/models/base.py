@@ -1,0 +1,522 @@
+import re
+
+from odoo import api, models
+from odoo.exceptions import AccessError
+from odoo.fields import Domain
+from odoo.models import MAGIC_COLUMNS
+from odoo.tools import frozendict
+
+from .customer_sensitive_field import AUDIT_MODELS, MODULE, SENSITIVE_ALL_GROUP, SENSITIVE_GROUP
+
+EXPORT_GROUP = f"{MODULE}.group_customer_info_export"
+EMPTY = frozenset()
+NO_FIELDS = frozendict()
+
+PARTNER_PROFILE_FIELDS = frozenset(
+    {
+        "name",
+        "is_company",
+        "parent_id",
+        "type",
+        "email",
+        "phone",
+        "mobile",
+        "street",
+        "street2",
+        "zip",
+        "city",
+        "state_id",
+        "country_id",
+        "vat",
+        "company_registry",
+        "function",
+        "title",
+        "website",
+        "user_id",
+        "industry_id",
+        "lang",
+        "category_id",
+        "ref",
+        "comment",
+        "active",
+    }
+)
+"""Core contact fields whose changes are audited along with every customer information (``ci_``) field."""
+
+SUBJECT_FIELDS = {
+    "res.partner": ("id",),
+    "customer.relation": ("left_partner_id", "right_partner_id"),
+    "customer.activity": ("partner_id", "contact_id"),
+}
+"""Fields leading to the persons a record is about; other models use ``partner_id`` when they have one."""
+
+SENSITIVE_RECORDS = {
+    "customer.relation": [("type_id.is_sensitive", "=", True)],
+}
+"""Records that are sensitive as a whole (family relations): their reads are audited too."""
+
+QUOTED_NAME = re.compile(r"""['"]([A-Za-z_][\w.]*)['"]""")
+EXPRESSION_ATTRIBUTES = ("domain", "filter_domain", "context", "date")
+
+
+class Base(models.AbstractModel):
+    """Governance of customer data, on every model but only acting on the governed ones.
+
+    Governed are ``res.partner`` and this addon's own models (configuration, customer
+    details, consent). The hooks sit on ``base`` because the set of sensitive fields is
+    configured at runtime and spans models owned by several parts of the addon; each
+    hook returns at once for other models and for the superuser, with attribute tests
+    only, so that ordinary reads pay nothing measurable:
+
+    * **field access** (:meth:`_has_field_access`, Odoo's documented hook): a sensitive
+      field is readable and writable only by the *Sensitive Personal Data* groups. The
+      ORM then refuses it in ``read``/``search_read``/``web_read``, ``write``, domains,
+      group-bys and exports, and leaves it out of ``fields_get``; :meth:`_get_view`
+      removes it from the views of users outside the groups;
+    * **own customers** (:meth:`_read_format`, :meth:`_search`, :meth:`_read_group`,
+      :meth:`_export_rows`, :meth:`write`, :meth:`copy_data`): members of the *Own
+      Customers* level see the sensitive values of the customers they are salesperson
+      of (and of their contact persons) only; others' values read as empty and cannot
+      be written, searched, grouped or exported;
+    * **audit** (:meth:`_read_format`, :meth:`create`, :meth:`write`, :meth:`unlink`,
+      :meth:`export_data`): every read of a sensitive value, every change and every
+      export goes to ``customer.audit.log``; values of sensitive fields never do.
+    """
+
+    _inherit = "base"
+
+    # ------------------------------------------------------------
+    # WHAT IS GOVERNED (no query: these run on every field access)
+    # ------------------------------------------------------------
+
+    @api.model
+    def _ci_is_governed(self):
+        """Whether this model holds customer data: contacts and this addon's models."""
+        return self._name == "res.partner" or (
+            self._original_module == MODULE and not self._transient and self._name not in AUDIT_MODELS
+        )
+
+    @api.model
+    def _ci_sensitive_names(self):
+        """The names of this model's sensitive fields (configured, cached per registry)."""
+        if not self._ci_is_governed():
+            return EMPTY
+        return self.env["customer.sensitive.field"]._sensitive_map().get(self._name, EMPTY)
+
+    @api.model
+    def _ci_sensitive_restricted(self):
+        """Whether the user sees sensitive details, but of their own customers only."""
+        user = self.env.user
+        return not self.env.su and user.has_group(SENSITIVE_GROUP) and not user.has_group(SENSITIVE_ALL_GROUP)
+
+    @api.model
+    def _ci_subject_fields(self):
+        """Fields leading to the partners a record is about (``id``: the partner itself)."""
+        if self._name in SUBJECT_FIELDS:
+            return SUBJECT_FIELDS[self._name]
+        field = self._fields.get("partner_id")
+        if field is not None and field.type == "many2one" and field.comodel_name == "res.partner":
+            return ("partner_id",)
+        return ()
+
+    @api.model
+    def _ci_own_domain(self):
+        """Records about the user's own customers: the partners whose salesperson they are,
+        and the contact persons of those; ``None`` when records of the model are about nobody."""
+        paths = self._ci_subject_fields()
+        if not paths:
+            return None
+        uid = self.env.uid
+        conditions = []
+        for path in paths:
+            prefix = "" if path == "id" else f"{path}."
+            conditions.append(Domain(f"{prefix}user_id", "=", uid))
+            conditions.append(Domain(f"{prefix}commercial_partner_id.user_id", "=", uid))
+        return Domain.OR(conditions)
+
+    def _ci_foreign_records(self):
+        """The records of ``self`` whose sensitive details the current user may not see."""
+        ids = [record_id for record_id in self._ids if isinstance(record_id, int)]
+        if not ids or not self._ci_sensitive_restricted():
+            return self.browse()
+        domain = self._ci_own_domain()
+        if domain is None:
+            return self.browse()
+        # sudo: only decides which of the given records are about the user's own customers;
+        # no value leaves this method.
+        own = self.sudo().with_context(active_test=False).search(Domain("id", "in", ids) & domain)
+        return self.browse(sorted(set(ids) - set(own.ids)))
+
+    def _ci_subject_partners(self):
+        """The partners the records of ``self`` are about (in sudo; only their ids are used)."""
+        # sudo: follows the records to their partners to label audit entries; nothing is returned
+        # to the user.
+        records = (
+            self.sudo()
+            .with_context(active_test=False)
+            .browse([record_id for record_id in self._ids if isinstance(record_id, int)])
+        )
+        partners = self.env["res.partner"].sudo()
+        for path in self._ci_subject_fields():
+            partners |= records if path == "id" else records.mapped(path)
+        return partners
+
+    def _ci_sensitive_record_ids(self):
+        """Ids of the records of ``self`` that are sensitive as a whole (family relations)."""
+        domain = SENSITIVE_RECORDS.get(self._name)
+        ids = [record_id for record_id in self._ids if isinstance(record_id, int)]
+        if not domain or not ids:
+            return []
+        # sudo: only selects which of the given records are sensitive; no value leaves.
+        return (
+            self.sudo().with_context(active_test=False).search(Domain("id", "in", ids) & Domain(domain)).ids
+        )
+
+    # ------------------------------------------------------------
+    # FIELD ACCESS
+    # ------------------------------------------------------------
+
+    @api.model
+    def _has_field_access(self, field, operation):
+        if not super()._has_field_access(field, operation):
+            return False
+        if self.env.su or (self._name == "res.partner" and not field.name.startswith("ci_")):
+            return True
+        return field.name not in self._ci_sensitive_names() or self.env.user.has_group(SENSITIVE_GROUP)
+
+    # ------------------------------------------------------------
+    # VIEWS: users outside the groups do not get the fields at all
+    # ------------------------------------------------------------
+
+    @api.model
+    def _ci_hidden_sensitive_map(self):
+        """``{model: field names}`` the user may not see at all (empty for the sensitive groups)."""
+        if self.env.su or self.env.user.has_group(SENSITIVE_GROUP):
+            return NO_FIELDS
+        return self.env["customer.sensitive.field"]._sensitive_map()
+
+    @api.model
+    def _get_view_cache_key(self, view_id=None, view_type="form", **options):
+        key = super()._get_view_cache_key(view_id, view_type, **options)
+        return (*key, self._ci_hidden_sensitive_map())
+
+    @api.model
+    def _get_view(self, view_id=None, view_type="form", **options):
+        arch, view = super()._get_view(view_id, view_type, **options)
+        hidden = self._ci_hidden_sensitive_map()
+        if hidden:
+            self._ci_strip_sensitive_nodes(arch, self._name, hidden)
+        return arch, view
+
+    @api.model
+    def _ci_strip_sensitive_nodes(self, node, model_name, hidden):
+        """Remove the fields of ``hidden`` (and their labels and filters) from a view tree.
+
+        Sub-views of relational fields are walked with the field's comodel.
+        """
+        names = hidden.get(model_name, EMPTY)
+        model_fields = self.env[model_name]._fields if model_name in self.env else {}
+        order = node.get("default_order")
+        if names and order and any(part.split()[0] in names for part in order.split(",") if part.strip()):
+            del node.attrib["default_order"]
+        for child in list(node):
+            tag = child.tag
+            if not isinstance(tag, str):
+                continue  # comments, processing instructions
+            if names and (
+                (tag == "field" and child.get("name") in names)
+                or (tag == "label" and child.get("for") in names)
+                or (tag in ("field", "filter") and self._ci_mentions(child, names))
+            ):
+                node.remove(child)
+                continue
+            field = model_fields.get(child.get("name")) if tag == "field" else None
+            if field is not None and field.relational:
+                for sub_view in child:
+                    if isinstance(sub_view.tag, str):
+                        self._ci_strip_sensitive_nodes(sub_view, field.comodel_name, hidden)
+                continue
+            self._ci_strip_sensitive_nodes(child, model_name, hidden)
+
+    @api.model
+    def _ci_mentions(self, node, names):
+        """Whether a domain, context or date attribute of ``node`` refers to one of ``names``."""
+        for attribute in EXPRESSION_ATTRIBUTES:
+            expression = node.get(attribute)
+            if not expression:
+                continue
+            if attribute == "date":
+                if expression in names:
+                    return True
+                continue
+            if any(found.split(".", 1)[0] in names for found in QUOTED_NAME.findall(expression)):
+                return True
+        return False
+
+    # ------------------------------------------------------------
+    # READ: own customers only, and every sensitive read is logged
+    # ------------------------------------------------------------
+
+    def _read_format(self, fnames, load="_classic_read"):
+        result = super()._read_format(fnames, load)
+        if self.env.su or not result or not self._ci_is_governed():
+            return result
+        names = self._ci_sensitive_names().intersection(fnames)
+        whole_ids = self._ci_sensitive_record_ids()
+        if not names and not whole_ids:
+            return result
+        foreign = set(self._ci_foreign_records()._ids) if names else set()
+        if foreign:
+            empty = {
+                name: [] if self._fields[name].type in ("one2many", "many2many") else False for name in names
+            }
+            for values in result:
+                if values["id"] in foreign:
+                    values.update(empty)
+        disclosed = (
+            {
+                values["id"]
+                for values in result
+                if isinstance(values["id"], int) and values["id"] not in foreign
+            }
+            if names
+            else set()
+        )
+        disclosed.update(whole_ids)
+        if disclosed:
+            logged = names or {name for name in fnames if name != "id"}
+            self.env["customer.audit.log"]._log_read(self.browse(sorted(disclosed)), sorted(logged))
+        return result
+
+    @api.model
+    def _search(self, domain, offset=0, limit=None, order=None, *, active_test=True, bypass_access=False):
+        if not (self.env.su or bypass_access) and self._ci_sensitive_names():
+            domain = self._ci_restrict_to_own(
+                domain,
+                lambda: {
+                    condition.field_expr.split(".", 1)[0]
+                    for condition in Domain(domain).iter_conditions()
+                    if isinstance(condition.field_expr, str)
+                },
+            )
+        return super()._search(
+            domain,
+            offset,
+            limit,
+            order,
+            active_test=active_test,
+            bypass_access=bypass_access,
+        )
+
+    @api.model
+    def _read_group(self, domain, groupby=(), aggregates=(), having=(), offset=0, limit=None, order=None):
+        sensitive = EMPTY if self.env.su else self._ci_sensitive_names()
+        used = EMPTY
+        if sensitive:
+            specs = (*groupby, *aggregates)
+            used = sensitive.intersection(spec.split(":", 1)[0].split(".", 1)[0] for spec in specs)
+        if used:
+            # grouping by a field discloses it (the web client lists each group's records): the
+            # ORM does not check every kind of field here, so the sensitive ones are checked
+            for name in used:
+                self._check_field_access(self._fields[name], "read")
+            domain = self._ci_restrict_to_own(domain, lambda: used)
+        result = super()._read_group(domain, groupby, aggregates, having, offset, limit, order)
+        if used:
+            self.env["customer.audit.log"]._log_read(self.browse(), sorted(used))
+        return result
+
+    @api.model
+    def _ci_restrict_to_own(self, domain, used_fields):
+        """``domain``, limited to the user's own customers when it uses a sensitive field
+        (``used_fields()`` gives the fields it uses) and the user sees those of their own
+        customers only."""
+        if not self._ci_sensitive_restricted() or used_fields().isdisjoint(self._ci_sensitive_names()):
+            return domain
+        own = self._ci_own_domain()
+        return domain if own is None else Domain(domain) & own
+
+    # ------------------------------------------------------------
+    # CHANGES: own customers only, and every change is logged
+    # ------------------------------------------------------------
+
+    @api.model
+    def _ci_audits_field(self, field):
+        """Whether changes of ``field`` are audited (stored data people or sources enter)."""
+        if not field.store or field.type == "one2many" or field.name in MAGIC_COLUMNS:
+            return False
+        if field.readonly and not field.compute:
+            return False  # technical state written by the code (next reminder, links to activities)
+        if self._name == "res.partner":
+            return field.name.startswith("ci_") or field.name in PARTNER_PROFILE_FIELDS
+        return True
+
+    @api.model
+    def _ci_audited_names(self, names):
+        fields_by_name = self._fields
+        return sorted(
+            name
+            for name in names
+            if (field := fields_by_name.get(name)) is not None and self._ci_audits_field(field)
+        )
+
+    def _ci_audit_snapshot(self, names):
+        """``{record id: {field: value as text}}``; values of sensitive fields are compared, never kept."""
+        Log = self.env["customer.audit.log"]
+        # sudo: the values go into the audit log only, which auditors alone read; the user's own
+        # access to the fields was checked by the ORM before.
+        records = (
+            self.sudo()
+            .with_context(active_test=False)
+            .browse([record_id for record_id in self._ids if isinstance(record_id, int)])
+        )
+        return {record.id: {name: Log._format_value(record, name) for name in names} for record in records}
+
+    def _ci_check_sensitive_write(self, names):
+        """Refuse to change the sensitive details of customers who are not the user's own."""
+        if (
+            not self.env.su
+            and not self._ci_sensitive_names().isdisjoint(names)
+            and self._ci_foreign_records()
+        ):
+            raise AccessError(
+                self.env._(
+                    "You may change the sensitive details of your own customers only (%(model)s).",
+                    model=self._description,
+                )
+            )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        records = super().create(vals_list)
+        if records and self.pool.ready and self._ci_is_governed():
+            self._ci_log_create(records, vals_list)
+        return records
+
+    @api.model
+    def _ci_log_create(self, records, vals_list):
+        sensitive = self._ci_sensitive_names()
+        names = self._ci_audited_names({name for vals in vals_list for name in vals})
+        snapshot = records._ci_audit_snapshot([name for name in names if name not in sensitive])
+        lines = []
+        for record, vals in zip(records, vals_list, strict=True):
+            for name in self._ci_audited_names(vals):
+                if name in sensitive:
+                    lines.append({"res_id": record.id, "field_name": name, "sensitive": True})
+                elif snapshot[record.id][name]:
+                    lines.append(
+                        {"res_id": record.id, "field_name": name, "new_value": snapshot[record.id][name]}
+                    )
+        self.env["customer.audit.log"]._log_change("create", records, names, lines)
+
+    def write(self, vals):
+        if not self or not self.pool.ready or not self._ci_is_governed():
+            return super().write(vals)
+        self._ci_check_sensitive_write(vals)
+        names = self._ci_audited_names(vals)
+        if not names:
+            return super().write(vals)
+        before = self._ci_audit_snapshot(names)
+        result = super().write(vals)
+        after = self._ci_audit_snapshot(names)
+        sensitive = self._ci_sensitive_names()
+        lines = []
+        for record_id, old_values in before.items():
+            new_values = after.get(record_id, {})
+            for name in names:
+                if old_values[name] == new_values.get(name):
+                    continue
+                if name in sensitive:
+                    lines.append({"res_id": record_id, "field_name": name, "sensitive": True})
+                else:
+                    lines.append(
+                        {
+                            "res_id": record_id,
+                            "field_name": name,
+                            "old_value": old_values[name],
+                            "new_value": new_values.get(name),
+                        }
+                    )
+        if lines:
+            changed = self.browse(sorted({line["res_id"] for line in lines}))
+            self.env["customer.audit.log"]._log_change(
+                "write",
+                changed,
+                sorted({line["field_name"] for line in lines}),
+                lines,
+            )
+        return result
+
+    def unlink(self):
+        if not self or not self.pool.ready or not self._ci_is_governed():
+            return super().unlink()
+        # sudo: the names of deleted records go into the audit log only
+        names = {record.id: record.display_name for record in self.sudo().with_context(active_test=False)}
+        lines = [
+            {"res_id": record_id, "field_name": "display_name", "old_value": name}
+            for record_id, name in names.items()
+            if isinstance(record_id, int)
+        ]
+        self.env["customer.audit.log"]._log_change("unlink", self, [], lines)
+        return super().unlink()
+
+    def copy_data(self, default=None):
+        """Leave out of a copy the sensitive values the user may not see."""
+        sensitive = EMPTY if self.env.su else self._ci_sensitive_names()
+        if not sensitive or (self.env.user.has_group(SENSITIVE_GROUP) and not self._ci_foreign_records()):
+            return super().copy_data(default)
+        default = dict(default or {})
+        skipped = [name for name in sensitive if name not in default and self._fields[name].copy]
+        default.update(dict.fromkeys(skipped, False))
+        vals_list = super().copy_data(default)
+        for vals in vals_list:
+            for name in skipped if vals else ():
+                vals.pop(name, None)
+        return vals_list
+
+    # ------------------------------------------------------------
+    # EXPORT: a group of its own, own customers only, logged
+    # ------------------------------------------------------------
+
+    def _ci_export_governed(self, paths):
+        """Whether an export of ``paths`` takes customer data out: from a governed model, or
+        through one (``partner_id/...`` from any model)."""
+        if self._ci_is_governed():
+            return True
+        for path in paths:
+            model = self
+            for name in re.split(r"[/:]", path):
+                field = model._fields.get(name)
+                if field is None or not field.relational:
+                    break
+                model = self.env[field.comodel_name]
+                if model._ci_is_governed():
+                    return True
+        return False
+
+    def export_data(self, fields_to_export):
+        if self.env.su or not self._ci_export_governed(fields_to_export):
+            return super().export_data(fields_to_export)
+        if not self.env.user.has_group(EXPORT_GROUP):
+            raise AccessError(
+                self.env._(
+                    "Exporting customer data is reserved to the Customer Data Export group. "
+                    "Ask an administrator for it; every export is logged."
+                )
+            )
+        result = super().export_data(fields_to_export)
+        self.env["customer.audit.log"]._log_export(self, fields_to_export)
+        return result
+
+    def _export_rows(self, fields, *, _is_toplevel_call=True):
+        if not self.env.su and self._ci_is_governed():
+            names = self._ci_sensitive_names()
+            exported = {path[0] for path in fields if path}
+            if not exported.isdisjoint(names) and self._ci_foreign_records():
+                raise AccessError(
+                    self.env._(
+                        "You may export the sensitive details of your own customers only (%(model)s).",
+                        model=self._description,
+                    )
+                )
+        return super()._export_rows(fields, _is_toplevel_call=_is_toplevel_call)
