@@ -113,19 +113,71 @@ def _score(
     }
 
 
+def build_index_child(n: int, seed: int, folder: Path) -> dict[str, Any]:
+    """Build and save the index of ``n`` generated partners (runs in its own process)."""
+    from sync_worker.bench import datagen, ours
+
+    _progress(f"ours: building the index of {n:,} partners")
+    index, seconds = ours.build_index((r.raw for r in datagen.index_records(n, seed)), _progress)
+    peak = peak_rss_mb()
+    started = time.perf_counter()
+    index.save(folder)
+    return {
+        "partners": n,
+        "build_seconds": round(seconds, 2),
+        "save_seconds": round(time.perf_counter() - started, 2),
+        "build_peak_rss_mb": round(peak, 1),
+        "memory_mb": round(index.nbytes / 2**20, 1),
+        "disk_mb": round(sum(f.stat().st_size for f in folder.iterdir()) / 2**20, 1),
+    }
+
+
+def _build_index(n: int, seed: int, folder: Path) -> dict[str, Any]:
+    """The index is built by a process of its own, as the worker builds it once and caches it;
+    the matching process then opens the saved index memory-mapped, as the worker does."""
+    command = [
+        sys.executable,
+        "-m",
+        "sync_worker.bench.matching",
+        "--build-index",
+        str(n),
+        "--seed",
+        str(seed),
+    ]
+    command += ["--index-dir", str(folder)]
+    # our own interpreter and module, arguments are numbers and a path we made
+    done = subprocess.run(command, stdout=subprocess.PIPE, text=True, check=True)  # noqa: S603
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
 def _run_ours(
     scenario: Scenario, seed: int, rows: list[dict[str, str]], entity: np.ndarray
 ) -> dict[str, Any]:
-    from sync_worker.bench import datagen, ours
-    from sync_worker.matching import MatchConfig
+    import tempfile
+
+    from sync_worker.matching import MatchConfig, MatchIndex
 
     config = MatchConfig(seed=seed)
-    index, build_seconds = None, 0.0
-    if scenario.index:
-        _progress(f"ours: building the index of {scenario.index:,} partners")
-        index, build_seconds = ours.build_index(
-            (r.raw for r in datagen.index_records(scenario.index, seed)), _progress
-        )
+    index, index_stats = None, {"partners": 0}
+    with tempfile.TemporaryDirectory(prefix="bench-index-") as folder:
+        if scenario.index:
+            index_stats = _build_index(scenario.index, seed, Path(folder))
+            started = time.perf_counter()
+            index = MatchIndex.load(folder)
+            index_stats["load_seconds"] = round(time.perf_counter() - started, 3)
+        return _match_ours(scenario, config, index, index_stats, rows, entity)
+
+
+def _match_ours(
+    scenario: Scenario,
+    config: Any,
+    index: Any,
+    index_stats: dict[str, Any],
+    rows: list[dict[str, str]],
+    entity: np.ndarray,
+) -> dict[str, Any]:
+    from sync_worker.bench import ours
+
     rss_before = current_rss_mb()
     started = time.perf_counter()
     output, records = ours.run_ours(index, rows, scenario.index, config, _progress)
@@ -146,12 +198,7 @@ def _run_ours(
     # what a person sees: pairs linked or queued for review (a missed duplicate is in neither)
     reviews = metrics.encode_pairs(*output.reviews, scenario.index, len(entity))
     result["linked_or_reviewed"] = metrics.pair_scores(np.union1d(links, reviews), truth).as_dict()
-    result["index"] = {
-        "partners": scenario.index,
-        "build_seconds": round(build_seconds, 2),
-        "memory_mb": round(index.nbytes / 2**20, 1) if index is not None else 0.0,
-        "rss_after_build_mb": round(rss_before, 1),
-    }
+    result["index"] = {**index_stats, "rss_after_load_mb": round(rss_before, 1)}
     result.update(seconds=seconds, peak_rss_mb=peak, details=output.stats)
     return result
 
@@ -307,7 +354,8 @@ def targets(results: Sequence[dict[str, Any]]) -> list[str]:
         ok = large["seconds"] < 180 and large["peak_rss_mb"] < 2048
         lines.append(
             f"link-100k: {large['seconds']:.0f} s (target < 180 s), peak {large['peak_rss_mb']:,.0f} MiB "
-            f"(target < 2048 MiB), index build {large['index']['build_seconds']:.0f} s -> {_met(ok)}"
+            f"(target < 2048 MiB); index built once in {large['index']['build_seconds']:.0f} s, "
+            f"loaded in {large['index']['load_seconds']:.2f} s -> {_met(ok)}"
         )
     return lines
 
@@ -370,7 +418,13 @@ def main(argv: Sequence[str] | None = None, run: Callable[..., dict[str, Any]] =
     )
     parser.add_argument("--output", type=Path, default=Path("bench-results/matching.json"))
     parser.add_argument("--child", choices=ENGINES, help=argparse.SUPPRESS)
+    parser.add_argument("--build-index", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--index-dir", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+
+    if args.build_index:
+        print(json.dumps(build_index_child(args.build_index, args.seed, args.index_dir)))
+        return 0
 
     if args.child:
         result = run_one(args.child, SCENARIOS[args.scenario[0]], args.seed, args.threads)

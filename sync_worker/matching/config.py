@@ -25,6 +25,8 @@ class MatchConfig:
     #: m and u set by hand, per field and level name: {"phone": {"same": 0.6}}
     m_overrides: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
     u_overrides: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
+    #: bound of EM's match share: at most this many matches per incoming record on average
+    max_matches_per_record: float = 1.0
     #: fields whose m EM leaves at the defaults (see scoring.train_m)
     fixed_m: frozenset[str] = frozenset({"name", "person_name"})
     #: threads for rapidfuzz's pairwise similarity

@@ -132,13 +132,17 @@ def _scores(model: Model, comparison: Comparison) -> np.ndarray:
     return scores + comparison.tf_adjust if comparison.tf_adjust is not None else scores
 
 
-def _fit_model(config: MatchConfig, candidate_levels: list[np.ndarray], random_levels: np.ndarray) -> Model:
+def _fit_model(
+    config: MatchConfig, candidate_levels: list[np.ndarray], random_levels: np.ndarray, records: int
+) -> Model:
     model = Model.default()
     if config.estimate:
         estimate_u(random_levels, model)
         levels = np.concatenate(candidate_levels) if candidate_levels else np.zeros((0, len(FIELDS)), np.int8)
         if len(levels) >= config.min_pairs_for_em:
-            train_m(levels, model, max_iter=200, update_u=True, fixed_m=config.fixed_m)
+            max_prior = min(1.0, config.max_matches_per_record * records / len(levels))
+            model.prior = min(model.prior, max_prior)
+            train_m(levels, model, max_iter=200, update_u=True, fixed_m=config.fixed_m, max_prior=max_prior)
         else:
             model.notes.append(
                 f"m kept at defaults: {len(levels)} candidate pairs < {config.min_pairs_for_em}"
@@ -204,7 +208,8 @@ def dedupe(records: Sequence[NormalizedRecord], config: MatchConfig | None = Non
     )
     rng = np.random.default_rng(config.seed)
     rl, rr = _random_pairs(table, table, config.random_pairs, rng, same_table=True)
-    model = _fit_model(config, [comparison.levels], compare(table, table, rl, rr, config.workers).levels)
+    random_levels = compare(table, table, rl, rr, config.workers).levels
+    model = _fit_model(config, [comparison.levels], random_levels, len(records))
     scores = _scores(model, comparison)
     actions, _notes = _pair_actions(comparison, scores, config)
     labels = _cluster_file(table, left, right, comparison, scores, actions)
@@ -273,9 +278,8 @@ def match(
 
     rng = np.random.default_rng(config.seed)
     rl, rr = _random_pairs(table, existing, config.random_pairs, rng, same_table=False)
-    model = _fit_model(
-        config, [x_cmp.levels, f_cmp.levels], compare(table, existing, rl, rr, config.workers).levels
-    )
+    random_levels = compare(table, existing, rl, rr, config.workers).levels
+    model = _fit_model(config, [x_cmp.levels, f_cmp.levels], random_levels, len(records))
     x_scores, f_scores = _scores(model, x_cmp), _scores(model, f_cmp)
     x_actions, x_notes = _pair_actions(x_cmp, x_scores, config)
     f_actions, _ = _pair_actions(f_cmp, f_scores, config)

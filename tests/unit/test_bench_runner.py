@@ -69,7 +69,7 @@ def test_targets_say_met_and_missed():
             0.9,
             900.0,
             scenario="link-100k",
-            index={"build_seconds": 100.0},
+            index={"build_seconds": 100.0, "load_seconds": 0.5},
         ),
     ]
     results[-1]["seconds"] = 200.0
