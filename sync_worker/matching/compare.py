@@ -156,10 +156,31 @@ def _name_levels(
     return levels, np.where(exact, 1.0, similarity).astype(np.float32)
 
 
+#: pairs compared at once: the field values of a chunk are materialised as Python strings,
+#: so this bounds the memory of a comparison whatever the number of candidate pairs
+CHUNK_PAIRS = 250_000
+
+
 def compare(
     left: RecordTable, right: RecordTable, li: np.ndarray, ri: np.ndarray, workers: int = 1
 ) -> Comparison:
-    """Comparison levels for the pairs ``(left[li[k]], right[ri[k]])``."""
+    """Comparison levels for the pairs ``(left[li[k]], right[ri[k]])``, in chunks."""
+    if len(li) <= CHUNK_PAIRS:
+        return _compare_chunk(left, right, li, ri, workers)
+    parts = [
+        _compare_chunk(left, right, li[s : s + CHUNK_PAIRS], ri[s : s + CHUNK_PAIRS], workers)
+        for s in range(0, len(li), CHUNK_PAIRS)
+    ]
+    return Comparison(
+        np.concatenate([p.levels for p in parts]),
+        np.concatenate([p.name_similarity for p in parts]),
+        np.concatenate([p.person for p in parts if p.person is not None]),
+    )
+
+
+def _compare_chunk(
+    left: RecordTable, right: RecordTable, li: np.ndarray, ri: np.ndarray, workers: int
+) -> Comparison:
     n = len(li)
     levels = np.zeros((n, len(FIELDS)), dtype=np.int8)
     if n == 0:

@@ -335,31 +335,36 @@ def _decide(
 ) -> list[Decision]:
     """One decision per record; the records of one in-file cluster decide together."""
     weights = model.weights()
-    partner_keys = existing.take("key", xr) if len(xr) else []
+    # partner keys only of the pairs that can name a partner (link or review): millions of
+    # candidate pairs need no Python string each
+    wanted = np.flatnonzero(actions != NEW)
+    partner_keys = dict(
+        zip(wanted.tolist(), existing.take("key", xr[wanted]) if len(wanted) else [], strict=True)
+    )
     order = np.lexsort((-scores, xi))  # by record, best pair first
-    by_record: dict[int, list[int]] = {}
-    for k in order:
-        by_record.setdefault(int(xi[k]), []).append(int(k))
+    sorted_records = xi[order]
+    bounds = np.searchsorted(sorted_records, np.arange(len(records) + 1))
+
+    def pairs_of(i: int) -> list[int]:
+        return order[bounds[i] : bounds[i + 1]].tolist()
 
     # per cluster: the linked partners of its members, best first
     cluster_links: dict[int, dict[str, float]] = {}
-    for i, pairs in by_record.items():
-        for k in pairs:
-            if actions[k] == LINK:
-                links = cluster_links.setdefault(int(labels[i]), {})
-                links[partner_keys[k]] = max(links.get(partner_keys[k], -np.inf), float(scores[k]))
+    for k in np.flatnonzero(actions == LINK).tolist():
+        links = cluster_links.setdefault(int(labels[xi[k]]), {})
+        links[partner_keys[k]] = max(links.get(partner_keys[k], -np.inf), float(scores[k]))
 
     decisions = []
     for i, record in enumerate(records):
         label = int(labels[i])
-        pairs = by_record.get(i, [])
+        pairs = pairs_of(i)
         links = cluster_links.get(label, {})
         reasons: list[str] = []
         chosen: int | None = None
         if links:
             ranked = sorted(links.items(), key=lambda item: -item[1])
             partner = ranked[0][0]
-            own = [k for k in pairs if partner_keys[k] == partner]
+            own = [k for k in pairs if partner_keys.get(k) == partner]
             chosen = own[0] if own else None
             if len(ranked) > 1:
                 # two existing partners match: they may be duplicates of each other in Odoo

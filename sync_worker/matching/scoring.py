@@ -92,8 +92,10 @@ class Model:
     def scores(self, levels: np.ndarray) -> np.ndarray:
         """Total match weight of each pair."""
         table = self.weights()
-        per_field = table[np.arange(len(FIELDS))[None, :], levels]
-        return self.prior_weight() + per_field.sum(axis=1)
+        total = np.full(len(levels), self.prior_weight())
+        for i in range(len(FIELDS)):  # field by field: no (pairs x fields) float copy
+            total += table[i][levels[:, i]]
+        return total
 
     def override(self, m: dict[str, dict[str, float]] | None, u: dict[str, dict[str, float]] | None) -> None:
         for target, values in ((self.m, m or {}), (self.u, u or {})):
@@ -173,7 +175,10 @@ def train_m(
     if n == 0:
         return
     # pairs with the same levels behave alike: EM runs over the distinct patterns, weighted
-    codes = (levels.astype(np.int64) << (3 * np.arange(levels.shape[1], dtype=np.int64))).sum(axis=1)
+    # column by column: a (pairs x fields) int64 copy would cost 120 bytes per pair
+    codes = np.zeros(n, dtype=np.int64)
+    for column in range(levels.shape[1]):
+        codes |= levels[:, column].astype(np.int64) << (3 * column)
     _codes, first, counts = np.unique(codes, return_index=True, return_counts=True)
     levels, counts = levels[first], counts.astype(float)
     field_rows = np.arange(len(FIELDS))[None, :]
