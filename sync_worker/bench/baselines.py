@@ -39,6 +39,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sync_worker.bench.datagen import RAW_FIELDS
+
 #: Splink: pairs at or above this match probability are matches (its docs' usual choice)
 SPLINK_THRESHOLD = 0.9
 #: recordlinkage ECM: its own classification cut-off
@@ -113,23 +115,7 @@ def clean(df: pd.DataFrame, first_id: int) -> pd.DataFrame:
     )
 
 
-_RAW = (
-    "kind",
-    "name",
-    "company",
-    "uscc",
-    "vat",
-    "lei",
-    "phone",
-    "mobile",
-    "email",
-    "state",
-    "city",
-    "district",
-    "street",
-    "zip",
-    "address",
-)
+_RAW = tuple(f for f in RAW_FIELDS if f != "key")
 
 
 # -- Splink ----------------------------------------------------------------------------------
