@@ -29,6 +29,8 @@ class MatchConfig:
     max_matches_per_record: float = 1.0
     #: fields whose m EM leaves at the defaults (see scoring.train_m)
     fixed_m: frozenset[str] = frozenset({"name", "person_name"})
+    #: two partners both linkable: review unless the best leads by this many bits (2**8 = 256x)
+    ambiguity_margin: float = 8.0
     #: threads for rapidfuzz's pairwise similarity
     workers: int = 1
     seed: int = 0

@@ -366,12 +366,14 @@ def _decide(
             partner = ranked[0][0]
             own = [k for k in pairs if partner_keys.get(k) == partner]
             chosen = own[0] if own else None
-            if len(ranked) > 1:
-                # two existing partners match: they may be duplicates of each other in Odoo
+            if len(ranked) > 1 and ranked[0][1] - ranked[1][1] < config.ambiguity_margin:
+                # two existing partners match about as well: they may be duplicates in Odoo
                 action = "review"
                 reasons.append(f"also matches partner {ranked[1][0]} ({ranked[1][1]:+.1f}): review")
             else:
                 action = "link"
+                if len(ranked) > 1:
+                    reasons.append(f"also resembles partner {ranked[1][0]} ({ranked[1][1]:+.1f})")
             if chosen is None:
                 reasons.append("linked through a duplicate in the same file")
         else:

@@ -151,3 +151,43 @@ def test_weak_links_between_groups_need_support() -> None:
         [{}] * 4,
     )
     assert len(set(labels.tolist())) == 1
+
+
+def _two_partner_index() -> MatchIndex:
+    partners = [
+        {
+            "key": "10",
+            "name": "Petit SAS",
+            "phone": "+33 1 42 00 00 01",
+            "email": "contact@petit.fr",
+            "street": "12 rue de Rivoli",
+            "city": "Paris",
+            "country": "FR",
+        },
+        {"key": "11", "name": "Petit SAS", "city": "Paris", "country": "FR"},
+    ]
+    return MatchIndex.build([normalize_record(p) for p in partners])
+
+
+def test_a_clearly_better_partner_links_and_names_the_runner_up() -> None:
+    row = {
+        "key": "x",
+        "name": "Ｐｅｔｉｔ　ＳＡＳ",
+        "phone": "01 42 00 00 01",
+        "email": "CONTACT@petit.fr",
+        "street": "12 rue de Rivoli",
+        "city": "Paris",
+        "country": "FR",
+    }
+    config = MatchConfig(link_threshold=0.5, review_threshold=0.4)
+    decision = match([normalize_record(row)], _two_partner_index(), config).decisions[0]
+    assert (decision.action, decision.partner_key) == ("link", "10")
+    assert any(r.startswith("also resembles partner 11") for r in decision.reasons)
+
+
+def test_two_partners_matching_about_as_well_go_to_review() -> None:
+    row = {"key": "x", "name": "Petit SAS", "city": "Paris", "country": "FR"}
+    config = MatchConfig(link_threshold=0.5, review_threshold=0.4, ambiguity_margin=100.0)
+    decision = match([normalize_record(row)], _two_partner_index(), config).decisions[0]
+    assert decision.action == "review"
+    assert any(r.startswith("also matches partner") for r in decision.reasons)
