@@ -23,6 +23,7 @@ from . import customer_consent_event
 from . import customer_consent_state
 from . import customer_consent_token
 from . import customer_sensitive_field
+from . import customer_audit_system_mixin
 from . import customer_audit_log
 from . import customer_audit_log_line
 from . import customer_data_subject

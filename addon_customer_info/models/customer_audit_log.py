@@ -2,10 +2,11 @@ from collections import defaultdict
 
 from dateutil.relativedelta import relativedelta
 from odoo import api, fields, models
-from odoo.exceptions import UserError
 from odoo.fields import Command, Domain
 from odoo.http import request
 from odoo.tools import SQL
+
+from .customer_audit_system_mixin import AUDIT_CONTEXT_KEY, AUDIT_SENTINEL
 
 EVENTS = [
     ("read", "Read"),
@@ -31,10 +32,6 @@ DSR_EXPORT_KEEP_DAYS = 7
 MASK = "***"
 MAX_VALUE_LENGTH = 10000
 
-AUDIT_CONTEXT_KEY = "ci_audit_write"
-AUDIT_SENTINEL = object()
-"""Context value under which the system writes the audit log; an object cannot travel through RPC."""
-
 
 class CustomerAuditLog(models.Model):
     """Who read, changed, exported or erased which customer data, when, and through which channel.
@@ -52,6 +49,7 @@ class CustomerAuditLog(models.Model):
     """
 
     _name = "customer.audit.log"
+    _inherit = ["customer.audit.system.mixin"]
     _description = "Customer Data Audit Log"
     _order = "timestamp desc, id desc"
     _rec_name = "event"
@@ -138,34 +136,6 @@ class CustomerAuditLog(models.Model):
     # ------------------------------------------------------------
     # CRUD: the system only
     # ------------------------------------------------------------
-
-    def _check_system_write(self, operation):
-        """Access rights first (no group has write rights), then the system's own path only."""
-        self.check_access(operation)
-        if self.env.context.get(AUDIT_CONTEXT_KEY) is not AUDIT_SENTINEL:
-            self._refuse_change()
-
-    @api.model
-    def _refuse_change(self):
-        raise UserError(
-            self.env._(
-                "The audit log cannot be changed: the system records its entries and purges them "
-                "after the retention period."
-            )
-        )
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        self._check_system_write("create")
-        return super().create(vals_list)
-
-    def write(self, vals):
-        self._check_system_write("write")
-        return super().write(vals)
-
-    def unlink(self):
-        self._check_system_write("unlink")
-        return super().unlink()
 
     def _as_system(self):
         # sudo: the audit log is written by the system for whoever acted (the user id is kept);

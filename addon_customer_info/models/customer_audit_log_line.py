@@ -1,7 +1,5 @@
 from odoo import api, fields, models
 
-from .customer_audit_log import AUDIT_CONTEXT_KEY, AUDIT_SENTINEL
-
 
 class CustomerAuditLogLine(models.Model):
     """One field of one record in an audit entry: its old and new value, or just its name.
@@ -11,6 +9,7 @@ class CustomerAuditLogLine(models.Model):
     """
 
     _name = "customer.audit.log.line"
+    _inherit = ["customer.audit.system.mixin"]
     _description = "Customer Data Audit Log Line"
     _order = "log_id, res_id, id"
     _rec_name = "field_name"
@@ -41,22 +40,3 @@ class CustomerAuditLogLine(models.Model):
             model = line.log_id.model
             field = self.env[model]._fields.get(line.field_name) if model in self.env else None
             line.field_description = field._description_string(self.env) if field else line.field_name
-
-    def _check_system_write(self, operation):
-        """Access rights first (no group has write rights), then the system's own path only."""
-        self.check_access(operation)
-        if self.env.context.get(AUDIT_CONTEXT_KEY) is not AUDIT_SENTINEL:
-            self.env["customer.audit.log"]._refuse_change()
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        self.browse()._check_system_write("create")
-        return super().create(vals_list)
-
-    def write(self, vals):
-        self._check_system_write("write")
-        return super().write(vals)
-
-    def unlink(self):
-        self._check_system_write("unlink")
-        return super().unlink()

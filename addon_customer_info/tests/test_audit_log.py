@@ -6,7 +6,8 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
 from odoo.tools import mute_logger
 
-from ..models.customer_audit_log import AUDIT_CONTEXT_KEY, RETENTION_PARAM  # noqa: TID252
+from ..models.customer_audit_log import RETENTION_PARAM  # noqa: TID252
+from ..models.customer_audit_system_mixin import AUDIT_CONTEXT_KEY  # noqa: TID252
 from .test_sensitive_fields import MODULE, MUTED, SensitiveDataCase
 
 
