@@ -6,7 +6,7 @@ WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY sync_worker ./sync_worker
 RUN pip install . \
-    && useradd --system --create-home --home-dir /var/lib/customer-sync customer-sync
+    && useradd --system --uid 10001 --create-home --home-dir /var/lib/customer-sync customer-sync
 USER customer-sync
 ENTRYPOINT ["customer-sync"]
 CMD ["worker"]

@@ -37,6 +37,8 @@ from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 ADDON = "addon_customer_info"
+#: the user the worker acts as: created by the addon's install data, member of the Integration group only
+INTEGRATION_LOGIN = "customer_sync_worker"
 ENTERPRISE_LICENSES = frozenset({"OEEL-1"})
 DB_PREFIX = "ci_customer_info"
 
@@ -667,10 +669,12 @@ def _cmd_run(args: argparse.Namespace) -> int:
     env.setdefault("ODOO_URL", f"http://127.0.0.1:{args.port}")
     env.setdefault("ODOO_DB", db)
     if not env.get("ODOO_API_KEY") and not env.get("ODOO_API_KEY_FILE"):
-        # The worker authenticates with an API key of its own, kept in a private file.
-        key_file = REPO_ROOT / "var" / f"{db}-worker-api-key"
+        # The worker acts as the integration user (created by the addon's install data) with an
+        # API key of its own, made once and kept in a private file.
+        env["ODOO_LOGIN"] = INTEGRATION_LOGIN
+        key_file = REPO_ROOT / "var" / f"{db}-integration-api-key"
         if not key_file.exists():
-            key = create_api_key(install, db, data_dir=data_dir)
+            key = create_api_key(install, db, data_dir=data_dir, login=INTEGRATION_LOGIN)
             key_file.touch(mode=0o600)
             key_file.write_text(key)
         env["ODOO_API_KEY_FILE"] = str(key_file)

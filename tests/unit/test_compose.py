@@ -18,7 +18,7 @@ import pytest
 import yaml
 
 from sync_worker.cli import main as cli
-from sync_worker.config import ENV_VARS
+from sync_worker.config import ENV_VARS, SECRETS
 
 ROOT = Path(__file__).resolve().parents[2]
 INTERPOLATION = re.compile(r"\$\{([A-Z0-9_]+)(?:[:?-][^}]*)?\}")
@@ -49,7 +49,7 @@ def test_valid_by_the_compose_specification(compose: dict) -> None:
 
 def test_services_healthchecks_and_volumes(compose: dict) -> None:
     services = compose["services"]
-    assert set(services) == {"postgres", "redis", "odoo", "worker", "beat"}
+    assert set(services) == {"postgres", "redis", "odoo", "worker-key", "worker", "beat"}
     for name, service in services.items():
         assert service.get("healthcheck", {}).get("test"), f"{name} has no healthcheck"
     assert services["odoo"]["image"] == "odoo:19.0"
@@ -77,7 +77,8 @@ def test_worker_configuration_agrees_with_the_worker(compose: dict) -> None:
     services = compose["services"]
     for name in ("worker", "beat"):
         env = services[name]["environment"]
-        unknown = set(env) - set(ENV_VARS)
+        known = set(ENV_VARS) | {f"{secret}_FILE" for secret in SECRETS}
+        unknown = set(env) - known
         assert not unknown, f"{name} sets variables the worker does not read: {unknown}"
         broker = urlsplit(env["CUSTOMER_SYNC_BROKER_URL"])
         assert broker.hostname in services and broker.port == 6379
@@ -85,6 +86,11 @@ def test_worker_configuration_agrees_with_the_worker(compose: dict) -> None:
         assert odoo.hostname == "odoo"
         assert any(str(p).endswith(f":{odoo.port}") for p in services["odoo"]["ports"])
         assert env["ODOO_DB"] == "${ODOO_DB:-customer_info}"
+        # the integration user, with the key that worker-key made: no secret in .env
+        assert env["ODOO_LOGIN"] == "customer_sync_worker"
+        assert "ODOO_API_KEY" not in env
+        assert env["ODOO_API_KEY_FILE"].startswith("/run/customer-sync/")
+        assert services[name]["depends_on"]["worker-key"]["condition"] == "service_completed_successfully"
         assert "--database=${ODOO_DB:-customer_info}" in services["odoo"]["command"]
     subcommands = set(cli.commands)
     assert services["worker"]["command"][0] in subcommands
@@ -104,3 +110,18 @@ def test_env_example_covers_every_interpolated_variable_and_holds_no_secret(comp
         assert not example.get(secret), f".env.example must not carry a value for {secret}"
     assert "${POSTGRES_PASSWORD:?" in text, "compose must refuse to start without a password"
     assert not (ROOT / ".env").exists() or ".env" in (ROOT / ".gitignore").read_text().split()
+
+
+def test_the_integration_key_is_made_once_on_a_private_volume(compose: dict) -> None:
+    key = compose["services"]["worker-key"]
+    assert key["image"] == "odoo:19.0"
+    mounted = {v.split(":")[0]: v.split(":")[1] for v in key["volumes"]}
+    script = ROOT / mounted["./deploy/integration_api_key.py"].replace("/opt/customer-sync", "deploy")
+    assert script.is_file()
+    assert "customer_sync_worker" in script.read_text()
+    body = key["command"][0]
+    assert 'if [ ! -s "$$key" ]' in body, "a key that exists is kept, not replaced on every start"
+    assert "chmod 600" in body and "chown 10001" in body
+    assert "--uid 10001" in (ROOT / "Dockerfile").read_text()
+    for name in ("worker", "beat"):
+        assert "worker-secrets:/run/customer-sync:ro" in compose["services"][name]["volumes"]
