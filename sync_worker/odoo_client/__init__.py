@@ -12,8 +12,9 @@ from sync_worker.config import Settings
 from sync_worker.odoo_client.base import ADDON, OdooClient, OdooHealth
 from sync_worker.odoo_client.json2 import Json2Client
 from sync_worker.odoo_client.rpc import OdoorpcClient
+from sync_worker.odoo_client.sync_api import SyncApi
 
-__all__ = ["ADDON", "Json2Client", "OdooClient", "OdooHealth", "OdoorpcClient", "make_client"]
+__all__ = ["ADDON", "Json2Client", "OdooClient", "OdooHealth", "OdoorpcClient", "SyncApi", "make_client"]
 
 
 def make_client(settings: Settings) -> OdooClient:

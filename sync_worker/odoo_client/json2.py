@@ -10,6 +10,9 @@ from sync_worker.config import Settings
 from sync_worker.errors import FatalError, RetriableError
 from sync_worker.odoo_client.base import OdooHealth, check_with
 
+#: HTTP statuses worth retrying besides 5xx: conflicts (LockError) and rate limits
+RETRIABLE_STATUS = frozenset({408, 409, 425, 429})
+
 
 class Json2Client:
     def __init__(self, settings: Settings, session: requests.Session | None = None):
@@ -48,11 +51,16 @@ class Json2Client:
         if response.status_code == 200:
             return response.json()
         message = _error_message(response)
-        if response.status_code in (401, 403):
-            raise FatalError(f"{model}.{method}: Odoo refused the API key or the access ({message})")
-        if response.status_code in (502, 503, 504) or response.status_code == 429:
-            raise RetriableError(f"{model}.{method}: Odoo is unavailable ({response.status_code})")
-        raise FatalError(f"{model}.{method}: Odoo answered {response.status_code}: {message}")
+        status = response.status_code
+        if status == 401:
+            raise FatalError(f"{model}.{method}: Odoo refused the API key ({message})")
+        if status in RETRIABLE_STATUS or status >= 500:
+            # 409: a lock or serialisation conflict; 5xx: Odoo down, overloaded or failing
+            raise RetriableError(f"{model}.{method}: Odoo answered {status}: {message}")
+        # 403 AccessError, 404 MissingError, 422 UserError/ValidationError, 400 bad arguments
+        raise FatalError(
+            f"{model}.{method}: {message}" if status == 422 else f"{model}.{method}: {message} ({status})"
+        )
 
     def check(self) -> OdooHealth:
         return check_with(self, self._db)

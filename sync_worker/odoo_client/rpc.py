@@ -17,6 +17,18 @@ from sync_worker.config import Settings
 from sync_worker.errors import FatalError, RetriableError
 from sync_worker.odoo_client.base import OdooHealth, check_with
 
+#: Odoo errors (by class name) that a later attempt may not meet: locks and serialisation
+#: conflicts (PostgreSQL 40001 after Odoo's own retries), lost connections to PostgreSQL
+RETRIABLE_ERRORS = frozenset(
+    {"LockError", "ConcurrencyError", "SerializationFailure", "TransactionRollbackError", "OperationalError"}
+)
+
+
+def _error_name(exc: odoorpc.error.RPCError) -> str:
+    info = exc.info if isinstance(exc.info, dict) else {}
+    data = info.get("data")
+    return str(data.get("name") or "") if isinstance(data, dict) else ""
+
 
 class OdoorpcClient:
     def __init__(self, settings: Settings):
@@ -64,6 +76,9 @@ class OdoorpcClient:
         try:
             return odoo.execute_kw(model, method, args, kwargs)
         except odoorpc.error.RPCError as exc:
+            name = _error_name(exc)
+            if name.rsplit(".", 1)[-1] in RETRIABLE_ERRORS:
+                raise RetriableError(f"{model}.{method}: {exc} ({name})") from exc
             raise FatalError(f"{model}.{method}: {exc}") from exc
         except (urllib.error.URLError, OSError) as exc:
             self._odoo = None
