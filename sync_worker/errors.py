@@ -38,3 +38,16 @@ class RowRejected(SyncWorkerError):
         self.code = code
         self.reason = reason
         super().__init__(f"row {key}: {reason} ({code})")
+
+
+class FileRejected(FatalError):
+    """A whole input file is refused (too large, unreadable, a broken archive, a limit passed).
+
+    ``code`` is stable (``file.too_large``, ``file.encoding_unknown``, …: docs/file-reader.md);
+    the message names the limit or the fault, its value, and what to do about it.
+    """
+
+    def __init__(self, code: str, message: str):
+        self.code = code
+        self.message = message
+        super().__init__(f"{message} ({code})")
