@@ -29,6 +29,10 @@ ENV_VARS: dict[str, tuple[str, str]] = {
     "CUSTOMER_SYNC_CHECK_INTERVAL": ("300", "seconds between beat's Odoo health checks; 0 disables"),
     "CUSTOMER_SYNC_DEFAULT_REGION": ("CN", "region for phone numbers without a country code"),
     "CUSTOMER_SYNC_LOG_LEVEL": ("INFO", "log level of the worker"),
+    "CUSTOMER_SYNC_CACHE_DIR": (
+        "~/.cache/customer-sync",
+        "folder of the cached match index (one sub-folder per Odoo database); safe to delete",
+    ),
     "ODOO_URL": ("http://localhost:8069", "base URL of Odoo"),
     "ODOO_DB": ("customer_info", "Odoo database"),
     "ODOO_LOGIN": ("admin", "Odoo user the worker acts as (odoorpc transport)"),
@@ -64,6 +68,7 @@ class Settings:
     odoo_login: str
     odoo_transport: str
     odoo_timeout: float
+    cache_dir: Path = field(default_factory=lambda: Path("~/.cache/customer-sync").expanduser())
     odoo_api_key: str | None = field(default=None, repr=False)
     odoo_password: str | None = field(default=None, repr=False)
 
@@ -149,6 +154,9 @@ class Settings:
             odoo_login=get("ODOO_LOGIN"),
             odoo_transport=transport,
             odoo_timeout=timeout,
+            cache_dir=Path(
+                get("CUSTOMER_SYNC_CACHE_DIR") or ENV_VARS["CUSTOMER_SYNC_CACHE_DIR"][0]
+            ).expanduser(),
             odoo_api_key=api_key or None,
             odoo_password=password or None,
         )

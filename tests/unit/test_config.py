@@ -81,3 +81,9 @@ def test_every_documented_variable_has_a_meaning() -> None:
     readme = Path(__file__).parents[2].joinpath("README.md").read_text()
     missing = [name for name in ENV_VARS if f"| `{name}` |" not in readme]
     assert not missing, f"the README's configuration table does not describe {missing}"
+
+
+def test_cache_dir_defaults_to_the_users_cache_and_expands_home(tmp_path: Path) -> None:
+    assert Settings.from_env({}).cache_dir == Path("~/.cache/customer-sync").expanduser()
+    assert Settings.from_env({"CUSTOMER_SYNC_CACHE_DIR": str(tmp_path)}).cache_dir == tmp_path
+    assert "~" not in str(Settings.from_env({"CUSTOMER_SYNC_CACHE_DIR": "~/x"}).cache_dir)

@@ -1,0 +1,565 @@
+"""One sync run as plain functions over small ports: rows in, batches applied, figures out.
+
+Pure code: no Celery, no Odoo client, no files. The Celery task and the CLI give it
+
+- the rows of the file (a ``Row`` has ``number``, ``values`` (column -> cell), ``problems``
+  (what the reader could not read: a bad byte, an oversized cell) and ``notes``),
+- a :class:`IndexPort` that answers the current :class:`~sync_worker.matching.MatchIndex`
+  (loaded from the cache and refreshed from Odoo's ``read_index``),
+- a :class:`Sink` that applies a batch, reports progress (and answers whether somebody
+  pressed *Cancel*) and finishes the run (``customer.sync.api`` through ``SyncApi``).
+
+The flow:
+
+1. **read, map, normalise** every row, in chunks of ``chunk_rows`` (progress and the cancel
+   flag after each chunk). A row is *rejected* with a reason when the reader could not read it,
+   when it has neither a usable name nor a valid identifier, or when any of its values is
+   invalid (a wrong USCC checksum, a malformed e-mail, an unparseable phone): the run records
+   the first problem's code and sentence, the admin fixes the row and imports it again. Nothing
+   of a rejected row is written, and no value is silently dropped from an accepted one.
+2. **match** the accepted rows against the index *and against each other* in one call of
+   :func:`~sync_worker.matching.match`: in-file duplicates form clusters (one partner per
+   cluster) even when they lie far apart in the file. The whole file is matched at once
+   because a duplicate may sit in any chunk; what is held meanwhile is one
+   ``NormalizedRecord`` and the payload values per row (about 2 KB a row, ~100 MB for 50 000
+   rows), never the raw file.
+3. **apply** the rows in file order in batches of ``batch_rows``; batch ``n`` is the
+   ``batch_no`` of ``apply_batch`` and ``batches_done`` of the checkpoint, so a resumed run
+   skips what was applied (and Odoo answers a re-sent batch from its store anyway). The
+   in-file pairs the engine was unsure of go last, as ``pair`` rows. Progress and the cancel
+   flag after each batch.
+4. **finish** with the run's figures. A dry run does steps 1 and 2 and answers what would be
+   created, linked, reviewed and rejected, without applying anything.
+
+External keys (Odoo's idempotency key per source): the mapped ``external_key`` column, else a
+key from the strongest normalised identifier (``uscc:…``, ``vat:…``, ``lei:…``), else from
+the normalised name with the first e-mail or phone (``name:…``). A key repeated inside one
+file gets ``#2``, ``#3`` … so that a re-run of the same file meets each stored key with the
+same hash and changes nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal, Protocol, cast
+
+from sync_worker.contract import (
+    MAPPABLE_FIELDS,
+    BatchAnswer,
+    BatchRow,
+    Checkpoint,
+    EvidenceItem,
+    FinalState,
+    Identifiers,
+    PairRow,
+    ProgressAnswer,
+    Rejection,
+    RowDecision,
+)
+from sync_worker.matching import Decision, MatchConfig, MatchIndex, match
+from sync_worker.normalize import NormalizedRecord, normalize_record
+from sync_worker.normalize.text import clip
+
+CHUNK_ROWS = 2000
+BATCH_ROWS = 500
+EXCERPT = 80
+
+#: mapped fields that may hold several values in one cell or over several columns
+_MULTI = frozenset({"email", "phone", "mobile"})
+#: mapped fields passed to Odoo as received (trimmed): matching does not use them
+_PLAIN = ("function", "website", "comment", "street2")
+
+
+# -- ports ----------------------------------------------------------------------------------
+
+
+class Row(Protocol):
+    """One row as the file reader yields it (``sync_worker.sources.files``)."""
+
+    @property
+    def number(self) -> int: ...
+
+    @property
+    def values(self) -> Mapping[str, Any]: ...
+
+    @property
+    def problems(self) -> Sequence[Any]: ...
+
+    @property
+    def notes(self) -> Sequence[Any]: ...
+
+
+class IndexPort(Protocol):
+    def index(self) -> MatchIndex:
+        """The match index of existing partners, current as of now."""
+        ...
+
+
+class Sink(Protocol):
+    def apply_batch(self, batch_no: int, rows: Sequence[BatchRow | PairRow]) -> BatchAnswer: ...
+
+    def report_progress(
+        self,
+        rows_read: int,
+        rows_total: int | None = None,
+        checkpoint: Checkpoint | None = None,
+        message: str | None = None,
+    ) -> ProgressAnswer: ...
+
+    def finish(self, state: FinalState, message: str | None, stats: dict[str, Any]) -> Any: ...
+
+
+Mapper = Callable[[Row, Mapping[str, str]], Mapping[str, Any]]
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    mapping: Mapping[str, str]  # column header -> observation key
+    default_region: str = "CN"
+    dry_run: bool = False
+    batches_done: int = 0  # checkpoint of a resumed run
+    chunk_rows: int = CHUNK_ROWS
+    batch_rows: int = BATCH_ROWS
+    match_config: MatchConfig | None = None
+
+
+@dataclass
+class PipelineResult:
+    state: FinalState
+    rows_read: int = 0
+    counts: dict[str, int] = field(default_factory=dict)  # outcome -> rows
+    batches_applied: int = 0
+    batches_skipped: int = 0
+    message: str | None = None
+    stats: dict[str, Any] = field(default_factory=dict)
+    #: dry run: what would happen, row by row (row number, action or "rejected", text)
+    preview: list[tuple[int, str, str]] = field(default_factory=list)
+
+
+class Cancelled(Exception):
+    """Somebody pressed Cancel: stop before the next chunk."""
+
+
+# -- mapping and row payloads -----------------------------------------------------------------
+
+
+def map_row(row: Row, mapping: Mapping[str, str]) -> dict[str, Any]:
+    """Observation keys from a row's cells: several columns of one field are joined (phones
+    and e-mails with ``;``, which normalisation splits again; others with a space)."""
+    out: dict[str, Any] = {}
+    for column, value in row.values.items():
+        target = mapping.get(column)
+        if not target or target not in MAPPABLE_FIELDS:
+            continue
+        text = clip(value)
+        if not text:
+            continue
+        if target in out:
+            out[target] = f"{out[target]}{'; ' if target in _MULTI else ' '}{text}"
+        else:
+            out[target] = text
+    return out
+
+
+def _excerpt(value: object) -> str | None:
+    if value is None:
+        return None
+    text = str(value)
+    return text if len(text) <= EXCERPT else text[: EXCERPT - 1] + "…"
+
+
+def _sentence(text: str) -> str:
+    text = text.strip()
+    return (text[:1].upper() + text[1:] + ("" if text.endswith((".", "!", "?")) else ".")) if text else text
+
+
+def reader_rejection(problem: object) -> Rejection:
+    """A reader problem (an object with code/message, or a sentence) as the contract's rejection."""
+    if isinstance(problem, str):
+        return {"code": "file.row", "message": problem, "field": None, "value": None}
+    message = getattr(problem, "message", None) or getattr(problem, "reason", None) or str(problem)
+    return {
+        "code": str(getattr(problem, "code", None) or "file.row"),
+        "message": str(message),
+        "field": getattr(problem, "field", None) or getattr(problem, "column", None),
+        "value": _excerpt(getattr(problem, "value", None)),
+    }
+
+
+def _phone_values(raw: Mapping[str, Any], record: NormalizedRecord) -> dict[str, str]:
+    """E.164 of the phone and the mobile column (normalisation keeps phones first, then mobiles)."""
+    phones = record.phones
+    if not phones:
+        return {}
+    has_phone, has_mobile = bool(raw.get("phone")), bool(raw.get("mobile"))
+    if has_phone and has_mobile:
+        return {"phone": phones[0], **({"mobile": phones[-1]} if len(phones) > 1 else {})}
+    return {"phone" if has_phone else "mobile": phones[0]}
+
+
+def row_values(raw: Mapping[str, Any], record: NormalizedRecord) -> dict[str, Any]:
+    """What Odoo is asked to store: normalised where normalisation has a form, else as read."""
+    values: dict[str, Any] = {"name": record.name} if record.name_norm else {}
+    if record.kind == "person" and raw.get("company"):
+        values["company"] = clip(raw["company"])
+    if record.emails:
+        values["email"] = record.emails[0]
+    values.update(_phone_values(raw, record))
+    for key, value in (
+        ("country", record.country),
+        ("state", record.province),
+        ("city", record.city),
+        ("district", record.district),
+        ("street", record.street),
+        ("zip", record.zip),
+    ):
+        if value:
+            values[key] = value
+    for key in _PLAIN:
+        if raw.get(key):
+            values[key] = clip(raw[key])
+    for key in ("uscc", "vat", "lei"):
+        if getattr(record, key):
+            values[key] = getattr(record, key)
+    return values
+
+
+def identifiers(record: NormalizedRecord) -> Identifiers:
+    return {"uscc": record.uscc, "vat": record.vat, "lei": record.lei, "email": list(record.emails)}
+
+
+def base_key(raw: Mapping[str, Any], record: NormalizedRecord) -> str:
+    """The row's external key before in-file repeats are numbered."""
+    explicit = clip(raw.get("external_key"))
+    if explicit:
+        return f"ext:{explicit}"
+    for kind in ("uscc", "vat", "lei"):
+        value = getattr(record, kind)
+        if value:
+            return f"{kind}:{value}"
+    contact = (record.emails or record.phones or ("",))[0]
+    return f"name:{record.kind}:{record.name_norm or record.name}|{contact}"
+
+
+def row_hash(kind: str, values: Mapping[str, Any], ids: Identifiers) -> str:
+    text = json.dumps(
+        {"kind": kind, "values": values, "identifiers": ids}, sort_keys=True, ensure_ascii=False
+    )
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _evidence(decision: Decision) -> list[EvidenceItem]:
+    return [
+        {"field": e.field, "level": e.level, "weight": e.weight, "text": e.text} for e in decision.evidence
+    ]
+
+
+def _partner_id(key: str | None) -> int | None:
+    return int(key) if key is not None and key.isdigit() else None
+
+
+# -- the flow -----------------------------------------------------------------------------------
+
+
+@dataclass
+class _Accepted:
+    number: int
+    external_key: str
+    hash: str
+    kind: Literal["company", "person"]
+    values: dict[str, Any]
+    identifiers: Identifiers
+    nameless: bool
+
+
+@dataclass
+class _Read:
+    rows_read: int = 0
+    accepted: list[_Accepted] = field(default_factory=list)
+    records: list[NormalizedRecord] = field(default_factory=list)
+    rejected: dict[int, Rejection] = field(default_factory=dict)
+    notes: int = 0
+
+
+def _chunks(rows: Iterable[Row], size: int) -> Iterator[list[Row]]:
+    chunk: list[Row] = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _read(rows: Iterable[Row], options: RunOptions, sink: Sink | None, mapper: Mapper) -> _Read:
+    read = _Read()
+    seen_keys: dict[str, int] = {}
+    for chunk in _chunks(rows, options.chunk_rows):
+        for row in chunk:
+            read.rows_read += 1
+            read.notes += len(row.notes)
+            if row.problems:
+                read.rejected[row.number] = reader_rejection(row.problems[0])
+                continue
+            raw = dict(mapper(row, options.mapping))
+            raw["key"] = f"row:{row.number}"
+            record = normalize_record(raw, default_region=options.default_region)
+            has_id = bool(record.uscc or record.vat or record.lei)
+            # a missing or unusable name is forgiven when a valid identifier can still link the
+            # row; any other invalid value rejects the row with its reason
+            blocking = [p for p in record.problems if p.field != "name" or not has_id]
+            if blocking:
+                problem = blocking[0]
+                read.rejected[row.number] = {
+                    "code": problem.code,
+                    "message": _sentence(problem.reason),
+                    "field": problem.field,
+                    "value": problem.value,
+                }
+                continue
+            values = row_values(raw, record)
+            ids = identifiers(record)
+            key = base_key(raw, record)
+            seen_keys[key] = seen_keys.get(key, 0) + 1
+            if seen_keys[key] > 1:
+                key = f"{key}#{seen_keys[key]}"
+            read.accepted.append(
+                _Accepted(
+                    number=row.number,
+                    external_key=key,
+                    hash=row_hash(record.kind, values, ids),
+                    kind=record.kind,
+                    values=values,
+                    identifiers=ids,
+                    nameless=not record.name_norm,
+                )
+            )
+            read.records.append(record)
+        if sink is not None:
+            answer = sink.report_progress(rows_read=read.rows_read)
+            if answer.get("cancel_requested"):
+                raise Cancelled
+    return read
+
+
+def _payload(
+    read: _Read, decisions: Sequence[Decision]
+) -> tuple[list[tuple[int, BatchRow]], dict[str, str], dict[int, str]]:
+    """Rows in file order, and the cluster name of every accepted row key."""
+    first_of_cluster: dict[int, str] = {}
+    for item, decision in zip(read.accepted, decisions, strict=True):
+        first_of_cluster.setdefault(decision.cluster, f"row:{item.number}")
+    cluster_of_key: dict[str, str] = {}
+    rows: list[tuple[int, BatchRow]] = []
+    texts: dict[int, str] = {}
+    for item, decision in zip(read.accepted, decisions, strict=True):
+        cluster = first_of_cluster[decision.cluster]
+        cluster_of_key[f"row:{item.number}"] = cluster
+        partner = _partner_id(decision.partner_key)
+        rejected: Rejection | None = None
+        row_decision: RowDecision | None = {
+            "action": decision.action,
+            "partner_id": partner,
+            "score": decision.score,
+            "probability": decision.probability,
+            "cluster": cluster,
+            "evidence": _evidence(decision),
+            "reasons": list(decision.reasons),
+            "candidates": [partner] if partner is not None else [],
+        }
+        if decision.action == "new" and item.nameless:
+            rejected, row_decision = (
+                {
+                    "code": "row.no_name",
+                    "message": "The row matches no existing partner and has no name to create one with.",
+                    "field": "name",
+                    "value": None,
+                },
+                None,
+            )
+        texts[item.number] = decision.explain()
+        rows.append(
+            (
+                item.number,
+                {
+                    "row": item.number,
+                    "external_key": item.external_key,
+                    "hash": item.hash,
+                    "kind": item.kind,
+                    "values": item.values,
+                    "identifiers": item.identifiers,
+                    "decision": row_decision,
+                    "rejected": rejected,
+                },
+            )
+        )
+    for number, rejection in read.rejected.items():
+        rows.append(
+            (
+                number,
+                {
+                    "row": number,
+                    "external_key": f"row:{number}",
+                    "hash": "",
+                    "kind": "company",
+                    "values": {},
+                    "identifiers": {"uscc": None, "vat": None, "lei": None, "email": []},
+                    "decision": None,
+                    "rejected": rejection,
+                },
+            )
+        )
+    rows.sort(key=lambda pair: pair[0])
+    return rows, cluster_of_key, texts
+
+
+def pair_rows(
+    file_pairs: Sequence[tuple[str, str, float, str]], cluster_of: Mapping[str, str]
+) -> list[PairRow]:
+    """In-file pairs the engine was unsure of, between rows that did not end in one cluster."""
+    out: list[PairRow] = []
+    for left, right, score, action in file_pairs:
+        if action != "review" or left not in cluster_of or right not in cluster_of:
+            continue
+        if cluster_of[left] == cluster_of[right]:
+            continue
+        out.append(
+            {"row": None, "kind": "pair", "pair": [left, right], "score": round(score, 2), "evidence": []}
+        )
+    return out
+
+
+def predicted_counts(rows: Sequence[BatchRow], pairs: Sequence[PairRow]) -> dict[str, int]:
+    """What a dry run would do: rows per outcome, and partners it would create (one per cluster)."""
+    counts = {"created": 0, "linked": 0, "review": 0, "rejected": 0}
+    clusters: set[str] = set()
+    for row in rows:
+        decision = row["decision"]
+        if row["rejected"] or decision is None:
+            counts["rejected"] += 1
+        elif decision["action"] == "link":
+            counts["linked"] += 1
+        elif decision["action"] == "review":
+            counts["review"] += 1
+        elif decision["cluster"] in clusters:
+            counts["linked"] += 1  # a duplicate in the file: links to the partner its cluster creates
+        else:
+            clusters.add(decision["cluster"])
+            counts["created"] += 1
+    counts["file_pairs_review"] = len(pairs)
+    return counts
+
+
+def run(
+    rows: Iterable[Row],
+    index: IndexPort,
+    sink: Sink | None,
+    options: RunOptions,
+    *,
+    mapper: Mapper = map_row,
+    clock: Callable[[], float] = time.monotonic,
+) -> PipelineResult:
+    """One run from rows to finished figures. ``sink`` may be None only for a dry run."""
+    if sink is None and not options.dry_run:
+        raise ValueError("a run that applies needs a sink")
+    started = clock()
+    timings: dict[str, float] = {}
+
+    def lap(name: str, since: float) -> float:
+        now = clock()
+        timings[name] = round(now - since, 3)
+        return now
+
+    try:
+        read = _read(rows, options, sink, mapper)
+        mark = lap("read", started)
+        match_index = index.index()
+        result = match(read.records, match_index, options.match_config or MatchConfig())
+        mark = lap("match", mark)
+        batch_rows, cluster_of, texts = _payload(read, result.decisions)
+        pairs = pair_rows(result.file_pairs, cluster_of)
+        stats: dict[str, Any] = {
+            "rows_read": read.rows_read,
+            "rows_accepted": len(read.accepted),
+            "reader_notes": read.notes,
+            "index_records": len(match_index),
+            "matching": {k: v for k, v in result.stats.items() if k != "model_notes"},
+        }
+        if options.dry_run:
+            preview: list[tuple[int, str, str]] = [
+                (
+                    row["row"],
+                    "rejected" if row["rejected"] or not row["decision"] else row["decision"]["action"],
+                    row["rejected"]["message"] if row["rejected"] else texts.get(row["row"], ""),
+                )
+                for _n, row in batch_rows
+            ]
+            lap("total", started)
+            stats["timings"] = timings
+            counts = predicted_counts([r for _n, r in batch_rows], pairs)
+            if sink is not None:
+                sink.finish("done", "Dry run: nothing was applied.", {**stats, "predicted": counts})
+            return PipelineResult(
+                state="done",
+                rows_read=read.rows_read,
+                counts=counts,
+                message="dry run",
+                stats=stats,
+                preview=preview,
+            )
+        assert sink is not None
+        outcome = _apply(batch_rows, pairs, sink, options, read.rows_read)
+        lap("apply", mark)
+        lap("total", started)
+        stats["timings"] = timings
+        stats["batches"] = outcome.batches_applied + outcome.batches_skipped
+        outcome.stats = stats
+        sink.finish("done", None, stats)
+        return outcome
+    except Cancelled:
+        lap("total", started)
+        message = "Cancelled on request; the worker stopped before the next chunk."
+        if sink is not None:
+            sink.finish("cancelled", message, {"timings": timings})
+        return PipelineResult(state="cancelled", message=message, stats={"timings": timings})
+
+
+def _apply(
+    batch_rows: Sequence[tuple[int, BatchRow]],
+    pairs: Sequence[PairRow],
+    sink: Sink,
+    options: RunOptions,
+    rows_total: int,
+) -> PipelineResult:
+    outcome = PipelineResult(state="done", rows_read=rows_total)
+    counts: dict[str, int] = {}
+    batches: list[list[BatchRow | PairRow]] = [
+        [row for _n, row in batch_rows[start : start + options.batch_rows]]
+        for start in range(0, len(batch_rows), options.batch_rows)
+    ]
+    for start in range(0, len(pairs), options.batch_rows):
+        batches.append(cast(list[BatchRow | PairRow], list(pairs[start : start + options.batch_rows])))
+    rows_done = 0
+    for batch_no, batch in enumerate(batches, start=1):
+        rows_done += sum(1 for row in batch if row["row"] is not None)
+        if batch_no <= options.batches_done:
+            outcome.batches_skipped += 1
+            continue
+        answer = sink.apply_batch(batch_no, batch)
+        outcome.batches_applied += 1
+        for name, number in answer.get("counts", {}).items():
+            counts[name] = counts.get(name, 0) + int(number)
+        progress = sink.report_progress(
+            rows_read=rows_total,
+            rows_total=rows_total,
+            checkpoint={"rows_done": rows_done, "batches_done": batch_no},
+        )
+        if progress.get("cancel_requested") and batch_no < len(batches):
+            raise Cancelled
+    outcome.counts = counts
+    return outcome

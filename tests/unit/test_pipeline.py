@@ -1,0 +1,370 @@
+"""The pipeline's flow over in-memory versions of its own ports (reader rows, index, sink).
+
+The sink records every payload the pipeline sends and answers as Odoo's contract does, from
+the pipeline's own decisions; the tests assert on those decisions.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import subprocess
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from sync_worker.bench.identifiers import make_uscc, mistype
+from sync_worker.contract import ApplyBatchRequest, BatchRow, Checkpoint, PairRow, problems
+from sync_worker.matching import MatchIndex
+from sync_worker.normalize import normalize_record
+from sync_worker.pipeline import RunOptions, map_row, pair_rows, run
+
+RNG = random.Random(11)
+USCC_A = make_uscc(RNG, "91", "440300")
+USCC_B = make_uscc(RNG, "91", "310000")
+USCC_BAD = mistype(RNG, make_uscc(RNG, "91", "110000"))
+HEADERS = ("公司名称", "手机", "邮箱", "统一社会信用代码", "城市")
+MAPPING = {"公司名称": "name", "手机": "mobile", "邮箱": "email", "统一社会信用代码": "uscc", "城市": "city"}
+
+
+@dataclass(frozen=True)
+class Problem:
+    code: str
+    message: str
+    column: str | None = None
+
+
+@dataclass(frozen=True)
+class FakeRow:
+    number: int
+    values: dict[str, str]
+    problems: tuple[Problem, ...] = ()
+    notes: tuple[str, ...] = ()
+
+
+def rows(*cells: tuple[str, ...], first: int = 2) -> list[FakeRow]:
+    return [FakeRow(first + i, dict(zip(HEADERS, c, strict=True))) for i, c in enumerate(cells)]
+
+
+class Index:
+    def __init__(self, partners: Sequence[dict[str, Any]] = ()):
+        self.built = MatchIndex.build([normalize_record({**p, "key": str(p["id"])}) for p in partners])
+        self.calls = 0
+
+    def index(self) -> MatchIndex:
+        self.calls += 1
+        return self.built
+
+
+class Sink:
+    """Records the payloads; answers like the contract (counts of the decisions it was given)."""
+
+    def __init__(self, cancel_after: int | None = None):
+        self.batches: list[tuple[int, list[BatchRow | PairRow]]] = []
+        self.progress: list[dict[str, Any]] = []
+        self.finished: list[tuple[str, str | None, dict[str, Any]]] = []
+        self.cancel_after = cancel_after
+
+    def apply_batch(self, batch_no: int, rows: Sequence[BatchRow | PairRow]) -> Any:
+        request = {"run_id": 1, "batch_no": batch_no, "rows": json.loads(json.dumps(list(rows)))}
+        assert problems(request, ApplyBatchRequest) == []
+        self.batches.append((batch_no, list(rows)))
+        counts: dict[str, int] = {}
+        for row in rows:
+            if row["row"] is None:
+                continue
+            decision = row["decision"]  # type: ignore[typeddict-item]
+            outcome = (
+                "rejected"
+                if row["rejected"]  # type: ignore[typeddict-item]
+                else {"link": "linked", "new": "created", "review": "review"}[decision["action"]]
+            )
+            counts[outcome] = counts.get(outcome, 0) + 1
+        return {"batch_no": batch_no, "results": [], "counts": counts}
+
+    def report_progress(
+        self,
+        rows_read: int,
+        rows_total: int | None = None,
+        checkpoint: Checkpoint | None = None,
+        message: str | None = None,
+    ) -> Any:
+        self.progress.append({"rows_read": rows_read, "rows_total": rows_total, "checkpoint": checkpoint})
+        cancel = self.cancel_after is not None and len(self.progress) >= self.cancel_after
+        return {"state": "running", "cancel_requested": cancel}
+
+    def finish(self, state: str, message: str | None, stats: dict[str, Any]) -> Any:
+        self.finished.append((state, message, stats))
+        return {"state": state}
+
+    @property
+    def rows(self) -> dict[int, BatchRow]:
+        return {r["row"]: r for _n, batch in self.batches for r in batch if r["row"] is not None}  # type: ignore[misc]
+
+    @property
+    def pairs(self) -> list[PairRow]:
+        return [r for _n, batch in self.batches for r in batch if r["row"] is None]  # type: ignore[misc]
+
+
+PARTNERS = [
+    {"id": 12, "kind": "company", "name": "深圳市腾达科技有限公司", "uscc": USCC_A, "city": "深圳市"},
+    {"id": 13, "kind": "company", "name": "上海明远贸易有限公司", "phone": "+86 21 6888 1234"},
+]
+
+LIST = rows(
+    ("深圳市腾达科技有限公司", "13800138000", "sales@tenda.cn", USCC_A, "深圳"),  # 2: links to 12 by USCC
+    ("北京星河软件有限公司", "13911112222", "info@xinghe.cn", "", "北京"),  # 3: new
+    ("", "", "nobody@example.com", "", ""),  # 4: no name, no identifier
+    ("广州华南物流有限公司", "13700001111", "", USCC_BAD, "广州"),  # 5: bad USCC checksum
+    ("北京星河软件有限公司", "13911112222", "info@xinghe.cn", "", "北京市"),  # 6: duplicate of 3
+    ("杭州云帆网络有限公司", "12", "", "", "杭州"),  # 7: invalid phone
+    ("成都天府食品有限公司", "13655556666", "", USCC_B, "成都"),  # 8: new, key from the USCC
+)
+
+
+def test_rows_are_linked_created_clustered_and_rejected_with_reasons() -> None:
+    sink = Sink()
+    result = run(LIST, Index(PARTNERS), sink, RunOptions(mapping=MAPPING, chunk_rows=2, batch_rows=3))
+    got = sink.rows
+    assert sorted(got) == [2, 3, 4, 5, 6, 7, 8]  # every row is sent, none dropped
+    assert got[2]["decision"]["action"] == "link" and got[2]["decision"]["partner_id"] == 12
+    assert any(e["field"] == "uscc" for e in got[2]["decision"]["evidence"])
+    assert got[2]["external_key"] == f"uscc:{USCC_A}"
+    assert got[2]["values"]["mobile"] == "+8613800138000"
+    # rows 3 and 6 are one company: one cluster (named after its first row), created once
+    assert got[3]["decision"]["action"] == got[6]["decision"]["action"] == "new"
+    assert got[3]["decision"]["cluster"] == got[6]["decision"]["cluster"] == "row:3"
+    assert got[3]["external_key"] == "name:company:星河软件|info@xinghe.cn"
+    assert got[6]["external_key"] == "name:company:星河软件|info@xinghe.cn#2"
+    assert got[8]["decision"]["cluster"] == "row:8" and got[8]["external_key"] == f"uscc:{USCC_B}"
+    # rejects carry the normaliser's code and a sentence; nothing else of them is sent
+    assert got[4]["rejected"]["code"] == "name.empty" and got[4]["decision"] is None
+    assert got[5]["rejected"]["code"] == "uscc.checksum" and got[5]["rejected"]["field"] == "uscc"
+    assert got[5]["rejected"]["message"][0].isupper() and got[5]["rejected"]["message"].endswith(".")
+    assert got[7]["rejected"]["code"] == "phone.invalid"
+    assert all(got[n]["values"] == {} for n in (4, 5, 7))
+    assert result.state == "done"
+    assert result.counts == {"linked": 1, "created": 3, "rejected": 3}
+    assert sink.finished[0][0] == "done"
+    assert sink.finished[0][2]["rows_read"] == 7
+
+
+def test_batches_in_file_order_with_checkpoints_and_progress_per_chunk() -> None:
+    sink = Sink()
+    run(LIST, Index(PARTNERS), sink, RunOptions(mapping=MAPPING, chunk_rows=2, batch_rows=3))
+    assert [n for n, _ in sink.batches] == [1, 2, 3]
+    assert [[r["row"] for r in batch] for _n, batch in sink.batches] == [[2, 3, 4], [5, 6, 7], [8]]
+    reading = [p for p in sink.progress if p["checkpoint"] is None]
+    assert [p["rows_read"] for p in reading] == [2, 4, 6, 7]  # one report per chunk of 2 rows
+    applying = [p["checkpoint"] for p in sink.progress if p["checkpoint"]]
+    assert applying == [
+        {"rows_done": 3, "batches_done": 1},
+        {"rows_done": 6, "batches_done": 2},
+        {"rows_done": 7, "batches_done": 3},
+    ]
+
+
+def test_a_resumed_run_skips_the_batches_already_applied() -> None:
+    first, resumed = Sink(), Sink()
+    run(LIST, Index(PARTNERS), first, RunOptions(mapping=MAPPING, batch_rows=3))
+    result = run(LIST, Index(PARTNERS), resumed, RunOptions(mapping=MAPPING, batch_rows=3, batches_done=2))
+    assert [n for n, _ in resumed.batches] == [3]
+    assert resumed.batches[0][1] == first.batches[2][1]  # the same payload as the first time
+    assert result.batches_skipped == 2 and result.batches_applied == 1
+
+
+def test_the_same_file_gives_the_same_keys_and_hashes() -> None:
+    one, two = Sink(), Sink()
+    run(LIST, Index(PARTNERS), one, RunOptions(mapping=MAPPING))
+    run(list(LIST), Index(PARTNERS), two, RunOptions(mapping=MAPPING))
+    keys = [(r["external_key"], r["hash"]) for r in one.rows.values()]
+    assert keys == [(r["external_key"], r["hash"]) for r in two.rows.values()]
+    accepted = [k for k, _h in keys if not k.startswith("row:")]
+    assert len(accepted) == len(set(accepted)) == 4
+
+
+def test_an_exact_repeat_inside_the_file_gets_a_numbered_key() -> None:
+    twice = rows(
+        ("成都天府食品有限公司", "13655556666", "", USCC_B, "成都"),
+        ("成都天府食品有限公司", "13655556666", "", USCC_B, "成都"),
+    )
+    sink = Sink()
+    run(twice, Index(), sink, RunOptions(mapping=MAPPING))
+    assert [r["external_key"] for r in sink.rows.values()] == [f"uscc:{USCC_B}", f"uscc:{USCC_B}#2"]
+    assert [r["decision"]["cluster"] for r in sink.rows.values()] == ["row:2", "row:2"]
+
+
+def test_reader_problems_reject_the_row_with_the_readers_code() -> None:
+    bad = FakeRow(
+        9, dict.fromkeys(HEADERS, ""), problems=(Problem("encoding.invalid", "Byte 0xff at 3.", "公司名称"),)
+    )
+    sink = Sink()
+    run([*rows(("成都天府食品有限公司", "", "", "", "")), bad], Index(), sink, RunOptions(mapping=MAPPING))
+    assert sink.rows[9]["rejected"] == {
+        "code": "encoding.invalid",
+        "message": "Byte 0xff at 3.",
+        "field": "公司名称",
+        "value": None,
+    }
+
+
+def test_a_row_without_a_name_but_with_a_valid_identifier_links_or_is_rejected() -> None:
+    nameless = rows(("", "", "", USCC_A, ""), ("", "", "", USCC_B, ""))
+    sink = Sink()
+    run(nameless, Index(PARTNERS), sink, RunOptions(mapping=MAPPING))
+    linked, orphan = sink.rows[2], sink.rows[3]
+    assert linked["decision"]["action"] == "link" and linked["decision"]["partner_id"] == 12
+    assert "name" not in linked["values"]
+    assert orphan["decision"] is None and orphan["rejected"]["code"] == "row.no_name"
+
+
+def test_unsure_in_file_pairs_become_pair_rows_between_different_clusters() -> None:
+    cluster_of = {"row:2": "row:2", "row:3": "row:3", "row:4": "row:2"}
+    file_pairs = [
+        ("row:2", "row:3", 3.14159, "review"),  # unsure, two clusters: a review entry
+        ("row:2", "row:4", 9.0, "link"),  # linked: one cluster already, nothing to review
+        ("row:3", "row:4", 2.5, "review"),
+        ("row:4", "row:9", 2.0, "review"),  # row 9 was rejected: no partner to compare
+    ]
+    assert pair_rows(file_pairs, cluster_of) == [
+        {"row": None, "kind": "pair", "pair": ["row:2", "row:3"], "score": 3.14, "evidence": []},
+        {"row": None, "kind": "pair", "pair": ["row:3", "row:4"], "score": 2.5, "evidence": []},
+    ]
+    assert pair_rows([("row:2", "row:4", 2.5, "review")], cluster_of) == []  # same cluster
+
+
+def test_cancel_stops_before_the_next_chunk_and_applies_nothing() -> None:
+    sink = Sink(cancel_after=1)
+    result = run(LIST, Index(PARTNERS), sink, RunOptions(mapping=MAPPING, chunk_rows=2))
+    assert result.state == "cancelled"
+    assert sink.batches == []
+    assert len(sink.progress) == 1 and sink.progress[0]["rows_read"] == 2
+    assert sink.finished[0][0] == "cancelled" and "Cancel" in sink.finished[0][1]
+
+
+def test_cancel_between_batches() -> None:
+    sink = Sink(cancel_after=5)  # 4 read reports, then the first batch's report says cancel
+    result = run(LIST, Index(PARTNERS), sink, RunOptions(mapping=MAPPING, chunk_rows=2, batch_rows=3))
+    assert result.state == "cancelled"
+    assert [n for n, _ in sink.batches] == [1]
+
+
+def test_dry_run_applies_nothing_and_says_what_would_happen() -> None:
+    sink = Sink()
+    result = run(LIST, Index(PARTNERS), sink, RunOptions(mapping=MAPPING, dry_run=True))
+    assert sink.batches == []
+    assert result.counts == {"created": 2, "linked": 2, "review": 0, "rejected": 3, "file_pairs_review": 0}
+    actions = {n: action for n, action, _text in result.preview}
+    assert actions == {2: "link", 3: "new", 4: "rejected", 5: "rejected", 6: "new", 7: "rejected", 8: "new"}
+    assert "USCC" in dict((n, t) for n, _a, t in result.preview)[2]
+    assert sink.finished[0][0] == "done" and sink.finished[0][2]["predicted"] == result.counts
+    assert run(LIST, Index(PARTNERS), None, RunOptions(mapping=MAPPING, dry_run=True)).counts == result.counts
+    with pytest.raises(ValueError):
+        run(LIST, Index(PARTNERS), None, RunOptions(mapping=MAPPING))
+
+
+def test_map_row_joins_columns_of_one_field_and_ignores_unmapped_ones() -> None:
+    row = FakeRow(2, {"电话": "0755-1234", "手机": "13800138000", "备注": "x", "公司": " 腾达 "})
+    mapped = map_row(row, {"电话": "phone", "手机": "phone", "公司": "name", "备注": ""})
+    assert mapped == {"phone": "0755-1234; 13800138000", "name": "腾达"}
+
+
+def test_the_pipeline_imports_no_io_library() -> None:
+    code = (
+        "import sys, json, sync_worker.pipeline\n"
+        "print(json.dumps(sorted(m.split('.')[0] for m in sys.modules)))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    )
+    loaded = set(json.loads(done.stdout))
+    assert not loaded & {"celery", "kombu", "odoorpc", "redis", "requests", "odoo", "urllib3"}
+
+
+# -- the index cache -----------------------------------------------------------------------
+
+
+class Partners:
+    """Odoo's read_index over a list of partners: pages ordered by (write_date, id) after the cursor."""
+
+    def __init__(self, records: list[dict[str, Any]]):
+        self.records = records
+        self.calls: list[dict[str, Any] | None] = []
+
+    def read_index(self, cursor: Any = None, limit: int = 5000) -> Any:
+        self.calls.append(cursor)
+        ordered = sorted(self.records, key=lambda r: (r["write_date"], r["id"]))
+        after = [
+            r
+            for r in ordered
+            if cursor is None or (r["write_date"], r["id"]) > (cursor["write_date"], cursor["id"])
+        ]
+        page = after[:limit]
+        last = page[-1] if page else None
+        return {
+            "records": page,
+            "cursor": {"write_date": last["write_date"], "id": last["id"]} if last else cursor,
+            "done": len(after) <= limit,
+        }
+
+
+def _partner(pid: int, name: str, when: str, active: bool = True, **more: Any) -> dict[str, Any]:
+    return {"id": pid, "active": active, "kind": "company", "name": name, "write_date": when, **more}
+
+
+def test_index_cache_pulls_everything_once_then_only_what_changed(tmp_path) -> None:
+    from sync_worker.index_cache import IndexCache
+
+    odoo = Partners(
+        [
+            _partner(1, "深圳市腾达科技有限公司", "2026-12-03 07:00:00", uscc=USCC_A),
+            _partner(2, "上海明远贸易有限公司", "2026-12-03 07:00:01"),
+            _partner(3, "北京星河软件有限公司", "2026-12-03 07:00:02"),
+        ]
+    )
+    cache = IndexCache(tmp_path, odoo, page=2)
+    index = cache.index()
+    assert sorted(index.keys()) == ["1", "2", "3"]
+    assert len(odoo.calls) == 2 and odoo.calls[0] is None  # two pages of two
+    assert cache.last_refresh and cache.last_refresh.full
+    assert cache.info()["records"] == 3
+    assert cache.info()["cursor"] == {"write_date": "2026-12-03 07:00:02", "id": 3}
+
+    # a new process: loads from disk, asks only for what changed since the cursor
+    odoo.records[1] = _partner(2, "上海明远贸易有限公司", "2026-12-03 08:00:00", active=False)
+    odoo.records.append(_partner(4, "成都天府食品有限公司", "2026-12-03 08:00:01"))
+    odoo.calls.clear()
+    again = IndexCache(tmp_path, odoo, page=2)
+    index = again.index()
+    assert odoo.calls[0] == {"write_date": "2026-12-03 07:00:02", "id": 3}
+    assert sorted(index.keys()) == ["1", "3", "4"]
+    assert again.last_refresh and not again.last_refresh.full
+    assert (again.last_refresh.upserted, again.last_refresh.removed) == (1, 1)
+    assert IndexCache(tmp_path, odoo).load()[0] is not None
+    assert sorted(IndexCache(tmp_path, odoo).load()[0].keys()) == ["1", "3", "4"]  # type: ignore[union-attr]
+    assert len(list(tmp_path.glob("index-*"))) == 1  # the previous folder is gone
+
+
+def test_index_cache_refreshes_match_the_pipeline(tmp_path) -> None:
+    from sync_worker.index_cache import IndexCache
+
+    odoo = Partners([_partner(12, "深圳市腾达科技有限公司", "2026-12-03 07:00:00", uscc=USCC_A)])
+    sink = Sink()
+    run(LIST[:1], IndexCache(tmp_path, odoo), sink, RunOptions(mapping=MAPPING))
+    assert sink.rows[2]["decision"]["partner_id"] == 12
+
+
+def test_index_cache_lock_is_exclusive(tmp_path) -> None:
+    import fcntl
+
+    from sync_worker.index_cache import IndexCache
+
+    cache = IndexCache(tmp_path, Partners([]))
+    with cache.lock(), (tmp_path / "lock").open("a") as other:
+        with pytest.raises(BlockingIOError):
+            fcntl.flock(other, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    with (tmp_path / "lock").open("a") as other:
+        fcntl.flock(other, fcntl.LOCK_EX | fcntl.LOCK_NB)  # released after the block
