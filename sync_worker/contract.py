@@ -263,6 +263,7 @@ class CreateRunRequest(TypedDict):
     size: int
     sha256: str
     dry_run: NotRequired[bool]
+    worker: NotRequired[str | None]
 
 
 class UploadChunkRequest(TypedDict):

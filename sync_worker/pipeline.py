@@ -2,8 +2,10 @@
 
 Pure code: no Celery, no Odoo client, no files. The Celery task and the CLI give it
 
-- the rows of the file (a ``Row`` has ``number``, ``values`` (column -> cell), ``problems``
-  (what the reader could not read: a bad byte, an oversized cell) and ``notes``),
+- the rows of the file (:class:`sync_worker.sources.files.Row`: ``number``, ``values``
+  (column -> cell), ``problems`` (what the reader could not read: a bad byte, an oversized
+  cell) and ``notes``), mapped to observation keys by
+  :func:`sync_worker.sources.mapping.apply_mapping`,
 - a :class:`IndexPort` that answers the current :class:`~sync_worker.matching.MatchIndex`
   (loaded from the cache and refreshed from Odoo's ``read_index``),
 - a :class:`Sink` that applies a batch, reports progress (and answers whether somebody
@@ -31,7 +33,7 @@ The flow:
 4. **finish** with the run's figures. A dry run does steps 1 and 2 and answers what would be
    created, linked, reviewed and rejected, without applying anything.
 
-External keys (Odoo's idempotency key per source): the mapped ``external_key`` column, else a
+External keys (Odoo's idempotency key per source): the mapped ``external_key`` column as is, else a
 key from the strongest normalised identifier (``uscc:…``, ``vat:…``, ``lei:…``), else from
 the normalised name with the first e-mail or phone (``name:…``). A key repeated inside one
 file gets ``#2``, ``#3`` … so that a re-run of the same file meets each stored key with the
@@ -48,7 +50,6 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol, cast
 
 from sync_worker.contract import (
-    MAPPABLE_FIELDS,
     BatchAnswer,
     BatchRow,
     Checkpoint,
@@ -63,34 +64,18 @@ from sync_worker.contract import (
 from sync_worker.matching import Decision, MatchConfig, MatchIndex, match
 from sync_worker.normalize import NormalizedRecord, normalize_record
 from sync_worker.normalize.text import clip
+from sync_worker.sources.files import Row
+from sync_worker.sources.mapping import apply_mapping
 
 CHUNK_ROWS = 2000
 BATCH_ROWS = 500
 EXCERPT = 80
 
-#: mapped fields that may hold several values in one cell or over several columns
-_MULTI = frozenset({"email", "phone", "mobile"})
 #: mapped fields passed to Odoo as received (trimmed): matching does not use them
 _PLAIN = ("function", "website", "comment", "street2")
 
 
 # -- ports ----------------------------------------------------------------------------------
-
-
-class Row(Protocol):
-    """One row as the file reader yields it (``sync_worker.sources.files``)."""
-
-    @property
-    def number(self) -> int: ...
-
-    @property
-    def values(self) -> Mapping[str, Any]: ...
-
-    @property
-    def problems(self) -> Sequence[Any]: ...
-
-    @property
-    def notes(self) -> Sequence[Any]: ...
 
 
 class IndexPort(Protocol):
@@ -145,24 +130,6 @@ class Cancelled(Exception):
 
 
 # -- mapping and row payloads -----------------------------------------------------------------
-
-
-def map_row(row: Row, mapping: Mapping[str, str]) -> dict[str, Any]:
-    """Observation keys from a row's cells: several columns of one field are joined (phones
-    and e-mails with ``;``, which normalisation splits again; others with a space)."""
-    out: dict[str, Any] = {}
-    for column, value in row.values.items():
-        target = mapping.get(column)
-        if not target or target not in MAPPABLE_FIELDS:
-            continue
-        text = clip(value)
-        if not text:
-            continue
-        if target in out:
-            out[target] = f"{out[target]}{'; ' if target in _MULTI else ' '}{text}"
-        else:
-            out[target] = text
-    return out
 
 
 def _excerpt(value: object) -> str | None:
@@ -236,7 +203,7 @@ def base_key(raw: Mapping[str, Any], record: NormalizedRecord) -> str:
     """The row's external key before in-file repeats are numbered."""
     explicit = clip(raw.get("external_key"))
     if explicit:
-        return f"ext:{explicit}"
+        return explicit  # the source's own key, as the source gives it
     for kind in ("uscc", "vat", "lei"):
         value = getattr(record, kind)
         if value:
@@ -461,7 +428,7 @@ def run(
     sink: Sink | None,
     options: RunOptions,
     *,
-    mapper: Mapper = map_row,
+    mapper: Mapper = apply_mapping,
     clock: Callable[[], float] = time.monotonic,
 ) -> PipelineResult:
     """One run from rows to finished figures. ``sink`` may be None only for a dry run."""
@@ -479,6 +446,7 @@ def run(
         read = _read(rows, options, sink, mapper)
         mark = lap("read", started)
         match_index = index.index()
+        mark = lap("index", mark)
         result = match(read.records, match_index, options.match_config or MatchConfig())
         mark = lap("match", mark)
         batch_rows, cluster_of, texts = _payload(read, result.decisions)
@@ -488,6 +456,7 @@ def run(
             "rows_accepted": len(read.accepted),
             "reader_notes": read.notes,
             "index_records": len(match_index),
+            "index": {"records": len(match_index), "seconds": timings["index"]},
             "matching": {k: v for k, v in result.stats.items() if k != "model_notes"},
         }
         if options.dry_run:

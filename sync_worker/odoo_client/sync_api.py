@@ -72,8 +72,16 @@ class SyncApi:
         return cast(Run, self._call("claim_run", worker=worker)) or None
 
     def create_run(
-        self, source: str | int, trigger: str, filename: str, size: int, sha256: str, dry_run: bool = False
+        self,
+        source: str | int,
+        trigger: str,
+        filename: str,
+        size: int,
+        sha256: str,
+        dry_run: bool = False,
+        worker: str | None = None,
     ) -> Run:
+        extra = {"worker": worker} if worker else {}
         return cast(
             Run,
             self._call(
@@ -84,6 +92,7 @@ class SyncApi:
                 size=size,
                 sha256=sha256,
                 dry_run=dry_run,
+                **extra,
             ),
         )
 

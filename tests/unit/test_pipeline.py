@@ -11,7 +11,6 @@ import random
 import subprocess
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -20,7 +19,8 @@ from sync_worker.bench.identifiers import make_uscc, mistype
 from sync_worker.contract import ApplyBatchRequest, BatchRow, Checkpoint, PairRow, problems
 from sync_worker.matching import MatchIndex
 from sync_worker.normalize import normalize_record
-from sync_worker.pipeline import RunOptions, map_row, pair_rows, run
+from sync_worker.pipeline import RunOptions, pair_rows, run
+from sync_worker.sources.files import Row, RowProblem
 
 RNG = random.Random(11)
 USCC_A = make_uscc(RNG, "91", "440300")
@@ -30,19 +30,8 @@ HEADERS = ("公司名称", "手机", "邮箱", "统一社会信用代码", "城�
 MAPPING = {"公司名称": "name", "手机": "mobile", "邮箱": "email", "统一社会信用代码": "uscc", "城市": "city"}
 
 
-@dataclass(frozen=True)
-class Problem:
-    code: str
-    message: str
-    column: str | None = None
-
-
-@dataclass(frozen=True)
-class FakeRow:
-    number: int
-    values: dict[str, str]
-    problems: tuple[Problem, ...] = ()
-    notes: tuple[str, ...] = ()
+Problem = RowProblem
+FakeRow = Row
 
 
 def rows(*cells: tuple[str, ...], first: int = 2) -> list[FakeRow]:
@@ -264,12 +253,6 @@ def test_dry_run_applies_nothing_and_says_what_would_happen() -> None:
     assert run(LIST, Index(PARTNERS), None, RunOptions(mapping=MAPPING, dry_run=True)).counts == result.counts
     with pytest.raises(ValueError):
         run(LIST, Index(PARTNERS), None, RunOptions(mapping=MAPPING))
-
-
-def test_map_row_joins_columns_of_one_field_and_ignores_unmapped_ones() -> None:
-    row = FakeRow(2, {"电话": "0755-1234", "手机": "13800138000", "备注": "x", "公司": " 腾达 "})
-    mapped = map_row(row, {"电话": "phone", "手机": "phone", "公司": "name", "备注": ""})
-    assert mapped == {"phone": "0755-1234; 13800138000", "name": "腾达"}
 
 
 def test_the_pipeline_imports_no_io_library() -> None:

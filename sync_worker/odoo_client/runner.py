@@ -1,0 +1,156 @@
+"""A sync run against Odoo: the pipeline's ports over :class:`SyncApi`, shared by the Celery
+tasks and the CLI.
+
+- :class:`RunSink` — the pipeline's sink: ``apply_batch``, ``report_progress`` (answers the
+  cancel flag), ``finish_run``.
+- :func:`index_cache` — the run's index port: the cached match index of this Odoo database.
+- :func:`execute_run` — one claimed or created run, its file on local disk: read it, run the
+  pipeline, finish. A file Odoo's reader refuses ends the run as ``failed`` with the reader's
+  message; a :class:`~sync_worker.errors.RetriableError` is left to the caller (the task
+  retries, the CLI reports).
+- :func:`download_run_file`, :func:`start_import` — a run's file from Odoo to a temporary
+  file, and a local file to a new run (``create_run`` + ``upload_chunk``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from sync_worker.config import Settings
+from sync_worker.contract import BatchAnswer, BatchRow, Checkpoint, FinalState, PairRow, ProgressAnswer, Run
+from sync_worker.errors import FatalError, FileRejected
+from sync_worker.index_cache import IndexCache, cache_folder
+from sync_worker.odoo_client.sync_api import SyncApi, file_sha256
+from sync_worker.pipeline import PipelineResult, RunOptions
+from sync_worker.pipeline import run as run_pipeline
+from sync_worker.sources.files import FileHints, FileInfo, open_table
+
+_logger = logging.getLogger(__name__)
+
+Progress = Callable[[str, int, int | None], None]  # (phase, rows, total)
+
+
+class RunSink:
+    """The pipeline's sink for one run in Odoo."""
+
+    def __init__(self, api: SyncApi, run_id: int, progress: Progress | None = None):
+        self.api = api
+        self.run_id = run_id
+        self.progress = progress
+        self.summary: Any = None
+
+    def apply_batch(self, batch_no: int, rows: Sequence[BatchRow | PairRow]) -> BatchAnswer:
+        return self.api.apply_batch(self.run_id, batch_no, rows)
+
+    def report_progress(
+        self,
+        rows_read: int,
+        rows_total: int | None = None,
+        checkpoint: Checkpoint | None = None,
+        message: str | None = None,
+    ) -> ProgressAnswer:
+        if self.progress:
+            phase = "apply" if checkpoint else "read"
+            self.progress(phase, checkpoint["rows_done"] if checkpoint else rows_read, rows_total)
+        return self.api.report_progress(
+            self.run_id, rows_read, rows_total=rows_total, checkpoint=checkpoint, message=message
+        )
+
+    def finish(self, state: FinalState, message: str | None, stats: dict[str, Any]) -> Any:
+        self.summary = self.api.finish_run(self.run_id, state, message=message, stats=stats)
+        return self.summary
+
+
+def index_cache(api: SyncApi, settings: Settings) -> IndexCache:
+    folder = cache_folder(settings.cache_dir, settings.odoo_url, settings.odoo_db)
+    return IndexCache(folder, api, default_region=settings.default_region)
+
+
+def hints_of(run: Run) -> FileHints:
+    file: dict[str, Any] = dict(run.get("file") or {})
+    return FileHints(
+        encoding=file.get("encoding") or None,
+        delimiter=file.get("delimiter") or None,
+        header_row=file.get("header_row") or None,
+    )
+
+
+def open_run_file(run: Run, path: Path) -> tuple[FileInfo, Iterator[Any]]:
+    return open_table(path, hints_of(run))
+
+
+def execute_run(
+    api: SyncApi,
+    run: Run,
+    path: Path,
+    settings: Settings,
+    *,
+    progress: Progress | None = None,
+    dry_run: bool | None = None,
+) -> PipelineResult:
+    """Run the pipeline over ``path`` for ``run`` (already running in Odoo) and finish it."""
+    run_id = run["run_id"]
+    source = run["source"]
+    sink = RunSink(api, run_id, progress)
+    try:
+        info, rows = open_run_file(run, path)
+        mapping = api.propose_mapping(list(info.headers), source=source["id"])["mapping"]
+        if not any(field == "name" for field in mapping.values()) and not any(
+            field in ("uscc", "vat", "lei") for field in mapping.values()
+        ):
+            raise FileRejected(
+                "file.no_name_column",
+                "No column of the file is mapped to the name or an identifier: map the columns on "
+                f"the source (columns: {', '.join(info.headers[:20])}).",
+            )
+        options = RunOptions(
+            mapping=mapping,
+            default_region=source.get("default_region") or settings.default_region,
+            dry_run=bool(source.get("dry_run")) if dry_run is None else dry_run,
+            batches_done=int((run.get("checkpoint") or {}).get("batches_done") or 0),
+        )
+        return run_pipeline(rows, index_cache(api, settings), sink, options)
+    except FileRejected as exc:
+        _logger.warning("run %s: file refused: %s", run_id, exc)
+        sink.finish("failed", exc.message, {"error": exc.code})
+        return PipelineResult(state="failed", message=exc.message, stats={"error": exc.code})
+
+
+@contextlib.contextmanager
+def download_run_file(api: SyncApi, run: Run) -> Iterator[Path]:
+    """The run's file in a temporary file, removed afterwards."""
+    file: dict[str, Any] = dict(run.get("file") or {})
+    if not file:
+        raise FatalError(f"run {run['run_id']} has no file")
+    suffix = Path(file.get("name") or "file").suffix[:10]
+    with tempfile.TemporaryDirectory(prefix="customer-sync-") as folder:
+        path = Path(folder) / f"run-{run['run_id']}{suffix}"
+        with path.open("wb") as out:
+            api.download(run["run_id"], out, expected_sha256=file.get("sha256") or None)
+        yield path
+
+
+def start_import(
+    api: SyncApi,
+    path: Path,
+    source: str | int,
+    trigger: str,
+    *,
+    dry_run: bool = False,
+    filename: str | None = None,
+    worker: str | None = None,
+) -> Run:
+    """A new run (already running for us) with ``path`` uploaded as its file."""
+    size = path.stat().st_size
+    run = api.create_run(
+        source, trigger, filename or path.name, size, file_sha256(path), dry_run=dry_run, worker=worker
+    )
+    answer = api.upload(run["run_id"], path)
+    if not answer.get("done"):
+        raise FatalError(f"Odoo did not accept the whole file of run {run['run_id']} ({answer})")
+    return run
