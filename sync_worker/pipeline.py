@@ -123,6 +123,8 @@ class PipelineResult:
     stats: dict[str, Any] = field(default_factory=dict)
     #: dry run: what would happen, row by row (row number, action or "rejected", text)
     preview: list[tuple[int, str, str]] = field(default_factory=list)
+    #: the sink's answer to finish (Odoo's RunSummary), when there is a sink
+    summary: Any = None
 
 
 class Cancelled(Exception):

@@ -114,11 +114,13 @@ def execute_run(
             dry_run=bool(source.get("dry_run")) if dry_run is None else dry_run,
             batches_done=int((run.get("checkpoint") or {}).get("batches_done") or 0),
         )
-        return run_pipeline(rows, index_cache(api, settings), sink, options)
+        result = run_pipeline(rows, index_cache(api, settings), sink, options)
     except FileRejected as exc:
         _logger.warning("run %s: file refused: %s", run_id, exc)
         sink.finish("failed", exc.message, {"error": exc.code})
-        return PipelineResult(state="failed", message=exc.message, stats={"error": exc.code})
+        result = PipelineResult(state="failed", message=exc.message, stats={"error": exc.code})
+    result.summary = sink.summary
+    return result
 
 
 @contextlib.contextmanager
