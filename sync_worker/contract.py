@@ -392,11 +392,12 @@ def problems(value: object, tp: Any, where: str = "$") -> list[str]:
     if _typeddict(tp):
         if not isinstance(value, dict):
             return [f"{where}: expected an object ({tp.__name__}), got {type(value).__name__}"]
-        hints = typing.get_type_hints(tp)
-        out = [
-            f"{where}: missing key {key!r} ({tp.__name__})"
-            for key in sorted(tp.__required_keys__ - value.keys())
-        ]
+        # with postponed annotations Python 3.11 cannot see NotRequired[...] in
+        # __required_keys__: read it from the annotations themselves
+        hints = typing.get_type_hints(tp, include_extras=True)
+        required = {k for k, h in hints.items() if typing.get_origin(h) is not NotRequired}
+        out = [f"{where}: missing key {key!r} ({tp.__name__})" for key in sorted(required - value.keys())]
+
         for key, hint in hints.items():
             if key in value:
                 out.extend(problems(value[key], hint, f"{where}.{key}"))
