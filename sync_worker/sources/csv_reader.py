@@ -232,26 +232,59 @@ class _ByteFeed(_Feed):
 
 
 class _TextFeed(_Feed):
+    """Lines of a UTF-16/32 file: the bytes are decoded as one stream (a line feed byte can be
+    half of a character), strictly; the first bad sequence refuses the file, naming its line."""
+
+    CHUNK = 64 * 1024
+
     def __init__(self, fh: BinaryIO, encoding: str, line_cap: int):
         super().__init__(encoding, line_cap)
-        self.text = io.TextIOWrapper(fh, encoding=encoding, errors="strict", newline="")
+        self.fh = fh
+        self.decoder = codecs.getincrementaldecoder(encoding)("strict")
+        self.buffer = ""
+        self.pos = 0
+        self.eof = False
 
     def __next__(self) -> str:
+        while True:
+            end = self.buffer.find("\n", self.pos)
+            if end >= 0:
+                line = self.buffer[self.pos : end + 1]
+                self.pos = end + 1
+                break
+            if len(self.buffer) - self.pos > self.line_cap:
+                self.consumed += 1
+                raise self._too_long()
+            if self.eof:
+                if self.pos >= len(self.buffer):
+                    raise StopIteration
+                line = self.buffer[self.pos :]
+                self.pos = len(self.buffer)
+                break
+            self._fill()
+        self.consumed += 1
+        return line
+
+    def _fill(self) -> None:
+        chunk = self.fh.read(self.CHUNK)
+        self.eof = not chunk
+        state = self.decoder.getstate()
         try:
-            line = self.text.readline(self.line_cap + 1)
+            text = self.decoder.decode(chunk, final=self.eof)
         except UnicodeDecodeError as exc:
+            probe = codecs.getincrementaldecoder(self.encoding)("replace")
+            probe.setstate(state)
+            good = probe.decode(chunk, final=self.eof).split("\ufffd", 1)[0]
+            line = self.consumed + self.buffer[self.pos :].count("\n") + good.count("\n") + 1
             raise FileRejected(
                 "file.encoding_invalid",
-                f"The file is not valid {self.encoding} after line {self.consumed}: {exc.reason}. "
-                f"{self.encoding.upper()} cannot be read line by line, so the whole file is refused. "
-                "Save it again (as CSV UTF-8 preferably) and upload it again.",
+                f"The file is not valid {self.encoding}: line {line} holds a byte sequence that is "
+                f"not a character ({exc.reason}). {self.encoding.upper()} cannot be read line by "
+                "line, so the whole file is refused. Save it again (as CSV UTF-8 preferably) and "
+                "upload it again.",
             ) from exc
-        if not line:
-            raise StopIteration
-        self.consumed += 1
-        if len(line) > self.line_cap:
-            raise self._too_long()
-        return line
+        self.buffer = self.buffer[self.pos :] + text
+        self.pos = 0
 
 
 class CsvSource:
@@ -271,7 +304,8 @@ class CsvSource:
 
     def records(self) -> Generator[RawRecord, None, None]:
         if csv.field_size_limit() < self.field_cap:
-            csv.field_size_limit(self.field_cap)
+            csv.field_size_limit(self.field_cap)  # process-wide; only ever raised
+        self.field_cap = csv.field_size_limit()
         with self.path.open("rb") as fh:
             feed: _Feed = (
                 _TextFeed(fh, self.encoding, self.line_cap)

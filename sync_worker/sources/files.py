@@ -26,7 +26,7 @@ HEADER_LOOKAHEAD = 50  # rows after a candidate whose cell counts decide the mod
 EXCERPT = 40  # characters of a value quoted in a message
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FileHints:
     """What the admin confirmed in the upload wizard; each given value beats detection."""
 
@@ -36,7 +36,7 @@ class FileHints:
     sheet: str | None = None  # XLSX: the sheet to read (default: the first)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Limits:
     max_bytes: int = 200 * 2**20  # size of the file as given
     max_rows: int = 1_000_000  # data rows (below the header, blank rows not counted)
@@ -46,7 +46,7 @@ class Limits:
     max_xlsx_ratio: int = 100  # uncompressed / compressed size of one member (members > 1 MiB)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FileInfo:
     format: Literal["csv", "xlsx"]
     encoding: str | None  # Python codec name (csv only): "utf-8", "utf-8-sig", "gb18030", "utf-16"…
@@ -56,7 +56,7 @@ class FileInfo:
     detection_notes: tuple[str, ...]  # how each of the above was decided, in sentences
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RowProblem:
     """Why a row cannot be used: the row is rejected (``code`` is stable, see the docs)."""
 
@@ -65,7 +65,7 @@ class RowProblem:
     column: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Row:
     number: int  # physical row/line number where the row starts (1-based, as a spreadsheet shows it)
     values: dict[str, str]  # header -> cell text, every header present ("" for an empty cell)
@@ -77,7 +77,7 @@ class Row:
         return bool(self.problems)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RawRecord:
     """One record as a format reader produces it, before headers and cleaning."""
 
@@ -344,6 +344,18 @@ def _rows(source: Source, header_number: int, headers: tuple[str, ...], limits: 
 
 
 def build_row(record: RawRecord, headers: tuple[str, ...], width: int, limits: Limits) -> Row:
+    cells = record.cells
+    if not record.problems and len(cells) <= width:
+        joined = "\n".join(cells)  # LF is kept by the cleaning, so one search covers all cells
+        if "\r" not in joined and not _INVISIBLE.search(joined) and len(joined) <= limits.max_field_chars:
+            values = dict(zip(headers, cells, strict=False))
+            if len(cells) < width:
+                values.update((name, "") for name in headers[len(cells) :])
+            return Row(number=record.number, values=values, notes=record.notes)
+    return _build_row_slowly(record, headers, width, limits)
+
+
+def _build_row_slowly(record: RawRecord, headers: tuple[str, ...], width: int, limits: Limits) -> Row:
     problems = list(record.problems)
     notes = list(record.notes)
     values: dict[str, str] = {}

@@ -200,11 +200,26 @@ class XlsxSource:
         return _OpenWorkbook(self.path, self.limits, self.sheet)
 
     def records(self) -> Generator[RawRecord, None, None]:
-        with self._workbook() as (wb, _title):
-            ws = wb[_title]
+        with self._workbook() as (wb, title):
+            ws = wb[title]
             ws.reset_dimensions()  # the declared dimension may be wrong: read what is there
             rows: Iterator[tuple[Any, ...]] = ws.iter_rows(values_only=True)
-            for number, row in enumerate(rows, start=1):
+            number = 0
+            while True:
+                try:
+                    row = next(rows)
+                except StopIteration:
+                    return
+                except FileRejected:
+                    raise
+                except Exception as exc:  # damaged or hostile sheet XML, a bad CRC
+                    raise FileRejected(
+                        "file.xlsx_invalid",
+                        f"Sheet '{title}' cannot be read after row {number} ({type(exc).__name__}: "
+                        f"{exc}). Open the workbook in a spreadsheet program, save it again as .xlsx "
+                        "or CSV, and upload that.",
+                    ) from exc
+                number += 1
                 yield RawRecord(number, [render(v) for v in row])
 
 

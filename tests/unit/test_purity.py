@@ -11,7 +11,7 @@ import pytest
 FORBIDDEN = ("celery", "kombu", "odoorpc", "redis", "requests", "odoo", "psycopg2", "urllib3")
 
 
-@pytest.mark.parametrize("package", ["sync_worker.normalize", "sync_worker.matching"])
+@pytest.mark.parametrize("package", ["sync_worker.normalize", "sync_worker.matching", "sync_worker.sources"])
 def test_pure_package_imports_no_io_library(package: str) -> None:
     code = (
         f"import sys, json, {package} as p\n"
