@@ -29,6 +29,7 @@ SAMPLE_BYTES = 256 * 1024  # leading bytes that encoding and delimiter detection
 SNIFF_RECORDS = 200  # records of the sample that delimiter detection parses
 DELIMITERS = (",", ";", "\t", "|")  # in order of preference on a tie
 _DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
+_DELIMITER_ALIASES = {name: d for d, name in _DELIMITER_NAMES.items()} | {"\\t": "\t"}
 
 _BOM_UTF8 = codecs.BOM_UTF8
 _BOMS = (  # longest first: the UTF-32 LE BOM starts with the UTF-16 LE one
@@ -43,6 +44,7 @@ CHINESE = frozenset({"gb2312", "gbk", "gb18030", "hz", "cp936"})  # all read as 
 OTHER_CJK = frozenset(
     {"big5", "big5hkscs", "cp950", "shift_jis", "cp932", "euc_jp", "euc_kr", "cp949", "johab", "iso2022_jp"}
 )
+CHAOS_TIE = 0.05  # charset-normalizer "mess" ratios this close are a tie
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
 
@@ -101,14 +103,20 @@ def detect_encoding(sample: bytes, hint: str | None, complete: bool) -> tuple[st
         what = "plain ASCII" if sample.isascii() else "valid UTF-8"
         scope = "the file is" if complete else f"the first {len(sample):,} bytes are"
         return "utf-8", [f"Encoding utf-8: {scope} {what}."]
-    best = charset_normalizer.from_bytes(sample).best()
+    matches = charset_normalizer.from_bytes(sample)
+    best = matches.best()
     guess = codec_name(best.encoding) if best is not None else None
     said = (
         f"charset-normalizer reads it as {best.encoding} ({best.language})"
         if best is not None
         else "charset-normalizer does not recognise it"
     )
-    if guess in CHINESE or (guess not in OTHER_CJK and _gb18030_plausible(sample, complete)):
+    # Short Chinese samples decode as well in Korean and Japanese code pages: a Chinese reading
+    # about as clean as the best one wins (these lists are Chinese or Western).
+    chinese_tie = best is not None and any(
+        codec_name(m.encoding) in CHINESE and m.chaos <= best.chaos + CHAOS_TIE for m in matches
+    )
+    if guess in CHINESE or chinese_tie or (guess not in OTHER_CJK and _gb18030_plausible(sample, complete)):
         return "gb18030", [
             f"Encoding gb18030: the file is not UTF-8; {said}; Chinese text is read as GB18030, "
             "the superset of GBK and GB2312, strictly."
@@ -143,6 +151,7 @@ def detect_delimiter(text: str, hint: str | None) -> tuple[str, str]:
     pipe, the one that splits the most records of the sample into the same number (> 1) of
     cells; on a tie, the wider split, then the order above."""
     if hint:
+        hint = _DELIMITER_ALIASES.get(hint.strip().lower(), hint)
         if len(hint) != 1 or hint in '"\r\n':
             raise FileRejected(
                 "file.delimiter",
@@ -198,15 +207,44 @@ class _Feed:
         )
 
 
-class _ByteFeed(_Feed):
-    def __init__(self, fh: BinaryIO, encoding: str, line_cap: int):
-        super().__init__(encoding, line_cap)
+class _CrLines:
+    """``readline`` for a file whose lines end with CR alone (Excel for Mac's "CSV
+    (Macintosh)"): CR is 0x0D, never part of a multi-byte character in these encodings."""
+
+    CHUNK = 64 * 1024
+
+    def __init__(self, fh: BinaryIO):
         self.fh = fh
+        self.buffer = b""
+        self.pos = 0
+        self.eof = False
+
+    def readline(self, limit: int) -> bytes:
+        while True:
+            end = self.buffer.find(b"\r", self.pos)
+            if end >= 0 and end + 1 - self.pos <= limit:
+                line = self.buffer[self.pos : end + 1]
+                self.pos = end + 1
+                return line
+            if len(self.buffer) - self.pos >= limit or self.eof:
+                line = self.buffer[self.pos : self.pos + limit]
+                self.pos += len(line)
+                return line
+            chunk = self.fh.read(self.CHUNK)
+            self.eof = not chunk
+            self.buffer = self.buffer[self.pos :] + chunk
+            self.pos = 0
+
+
+class _ByteFeed(_Feed):
+    def __init__(self, fh: BinaryIO, encoding: str, line_cap: int, cr_only: bool = False):
+        super().__init__(encoding, line_cap)
+        self.lines: BinaryIO | _CrLines = _CrLines(fh) if cr_only else fh
         self.codec = "utf-8" if encoding == "utf-8-sig" else encoding
         self.strip_bom = encoding == "utf-8-sig"
 
     def __next__(self) -> str:
-        line = self.fh.readline(self.line_cap + 1)
+        line = self.lines.readline(self.line_cap + 1)
         if not line:
             raise StopIteration
         self.consumed += 1
@@ -237,17 +275,18 @@ class _TextFeed(_Feed):
 
     CHUNK = 64 * 1024
 
-    def __init__(self, fh: BinaryIO, encoding: str, line_cap: int):
+    def __init__(self, fh: BinaryIO, encoding: str, line_cap: int, cr_only: bool = False):
         super().__init__(encoding, line_cap)
         self.fh = fh
         self.decoder = codecs.getincrementaldecoder(encoding)("strict")
+        self.newline = "\r" if cr_only else "\n"
         self.buffer = ""
         self.pos = 0
         self.eof = False
 
     def __next__(self) -> str:
         while True:
-            end = self.buffer.find("\n", self.pos)
+            end = self.buffer.find(self.newline, self.pos)
             if end >= 0:
                 line = self.buffer[self.pos : end + 1]
                 self.pos = end + 1
@@ -275,7 +314,8 @@ class _TextFeed(_Feed):
             probe = codecs.getincrementaldecoder(self.encoding)("replace")
             probe.setstate(state)
             good = probe.decode(chunk, final=self.eof).split("\ufffd", 1)[0]
-            line = self.consumed + self.buffer[self.pos :].count("\n") + good.count("\n") + 1
+            pending = self.buffer[self.pos :] + good
+            line = self.consumed + pending.count(self.newline) + 1
             raise FileRejected(
                 "file.encoding_invalid",
                 f"The file is not valid {self.encoding}: line {line} holds a byte sequence that is "
@@ -298,9 +338,13 @@ class CsvSource:
             sample = fh.read(SAMPLE_BYTES)
             complete = not fh.read(1)
         self.encoding, self.notes = detect_encoding(sample, hints.encoding, complete)
-        delimiter, note = detect_delimiter(_sample_text(sample, self.encoding, complete), hints.delimiter)
-        self.delimiter = delimiter
+        text = _sample_text(sample, self.encoding, complete)
+        self.delimiter, note = detect_delimiter(text, hints.delimiter)
         self.notes.append(note)
+        self.sheet: str | None = None
+        self.cr_only = "\r" in text and "\n" not in text
+        if self.cr_only:
+            self.notes.append("Lines end with CR alone (a Macintosh CSV).")
 
     def records(self) -> Generator[RawRecord, None, None]:
         if csv.field_size_limit() < self.field_cap:
@@ -308,9 +352,9 @@ class CsvSource:
         self.field_cap = csv.field_size_limit()
         with self.path.open("rb") as fh:
             feed: _Feed = (
-                _TextFeed(fh, self.encoding, self.line_cap)
+                _TextFeed(fh, self.encoding, self.line_cap, self.cr_only)
                 if self.encoding in TEXT_MODE
-                else _ByteFeed(fh, self.encoding, self.line_cap)
+                else _ByteFeed(fh, self.encoding, self.line_cap, self.cr_only)
             )
             reader = csv.reader(feed, delimiter=self.delimiter, strict=True)
             while True:

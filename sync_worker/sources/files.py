@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Generator, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
 from typing import Literal, Protocol
@@ -44,6 +44,7 @@ class Limits:
     max_columns: int = 500  # columns of the header
     max_xlsx_uncompressed: int = 1 * 2**30  # all members of an XLSX archive, declared and read
     max_xlsx_ratio: int = 100  # uncompressed / compressed size of one member (members > 1 MiB)
+    max_xlsx_shared_strings: int = 100 * 2**20  # the shared string table, held in memory by openpyxl
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +55,7 @@ class FileInfo:
     header_row: int  # 1-based physical row of the header
     headers: tuple[str, ...]  # unique, non-empty column names, in file order
     detection_notes: tuple[str, ...]  # how each of the above was decided, in sentences
+    sheet: str | None = None  # xlsx only: the title of the sheet read
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,9 +90,11 @@ class RawRecord:
 
 
 class Source(Protocol):
-    """A format reader: detection notes and a fresh pass over the records on each call."""
+    """A format reader: a fresh pass over the records on each call; the detection notes and
+    the sheet read (XLSX) are known once a pass has started."""
 
     notes: list[str]
+    sheet: str | None
 
     def records(self) -> Generator[RawRecord, None, None]: ...
 
@@ -101,7 +105,6 @@ class _Plan:
     source: Source
     encoding: str | None = None
     delimiter: str | None = None
-    notes: list[str] = field(default_factory=list)
 
 
 # --- cleaning ------------------------------------------------------------------------------
@@ -229,7 +232,7 @@ def _plan(path: Path, hints: FileHints, limits: Limits) -> _Plan:
         magic = fh.read(8)
     if magic.startswith(_ZIP_MAGIC):
         source = xlsx_reader.XlsxSource(path, hints, limits)
-        return _Plan("xlsx", source, notes=list(source.notes))
+        return _Plan("xlsx", source)
     if magic.startswith(_OLE_MAGIC):
         raise FileRejected(
             "file.format_unsupported",
@@ -237,13 +240,7 @@ def _plan(path: Path, hints: FileHints, limits: Limits) -> _Plan:
             "XLSX are read. Save it as .xlsx (without a password) or as CSV UTF-8 and upload that.",
         )
     csv_source = csv_reader.CsvSource(path, hints, limits)
-    return _Plan(
-        "csv",
-        csv_source,
-        encoding=csv_source.encoding,
-        delimiter=csv_source.delimiter,
-        notes=list(csv_source.notes),
-    )
+    return _Plan("csv", csv_source, encoding=csv_source.encoding, delimiter=csv_source.delimiter)
 
 
 def open_table(
@@ -270,7 +267,6 @@ def open_table(
     if size == 0:
         raise FileRejected("file.empty", "The file is empty. Upload a CSV or XLSX file with a header row.")
     plan = _plan(path, hints, limits)
-    notes = list(plan.notes)
 
     wanted = hints.header_row
     if wanted is not None and wanted < 1:
@@ -281,6 +277,7 @@ def open_table(
         head = list(islice(records, depth))
     finally:
         records.close()
+    notes = list(plan.source.notes)
     if wanted is not None:
         found = [i for i, r in enumerate(head) if r.number == wanted]
         if not found:
@@ -320,6 +317,7 @@ def open_table(
         header_row=header.number,
         headers=headers,
         detection_notes=tuple(notes),
+        sheet=plan.source.sheet,
     )
     return info, _rows(plan.source, header.number, headers, limits)
 

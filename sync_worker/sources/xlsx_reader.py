@@ -47,6 +47,16 @@ def check_archive(zf: zipfile.ZipFile, limits: Limits) -> None:
                 "The workbook is encrypted. Save it without a password and upload it again.",
             )
         total += member.file_size
+        if (
+            member.filename.endswith("sharedStrings.xml")
+            and member.file_size > limits.max_xlsx_shared_strings
+        ):
+            raise FileRejected(
+                "file.xlsx_too_large",
+                f"The workbook's shared text table has {member.file_size:,} bytes, more than the limit "
+                f"of {limits.max_xlsx_shared_strings:,} bytes (max_xlsx_shared_strings), which is held "
+                "in memory while reading. Save the sheet as CSV and upload that.",
+            )
         ratio = member.file_size / max(member.compress_size, 1)
         if member.file_size > RATIO_FLOOR and ratio > limits.max_xlsx_ratio:
             raise FileRejected(
@@ -158,7 +168,7 @@ def render(value: object) -> str:
             return ""
         if value.is_integer() and abs(value) < 1e16:
             return str(int(value))  # 13800138000.0 and 1.38001380E10 are the digits a person typed
-        text = repr(value)
+        text = format(value, ".15g")  # Excel shows at most 15 significant digits
         return format(Decimal(text), "f") if "e" in text else text
     if isinstance(value, dt.datetime):
         if value.time() == dt.time(0):
@@ -178,7 +188,7 @@ class XlsxSource:
     def __init__(self, path: Path, hints: FileHints, limits: Limits):
         self.path = path
         self.limits = limits
-        self.sheet = hints.sheet
+        self.wanted_sheet = hints.sheet
         _require_defusedxml()
         try:
             with zipfile.ZipFile(path) as zf:
@@ -193,14 +203,16 @@ class XlsxSource:
                 "file.format_unsupported",
                 "The file is a zip archive but not an Excel workbook (.xlsx). Upload a CSV or XLSX file.",
             )
-        with self._workbook() as (wb, title):
-            self.notes = [f"Sheet '{title}' of {len(wb.sheetnames)} ({', '.join(wb.sheetnames)})."]
+        self.notes: list[str] = []
+        self.sheet: str | None = None
 
     def _workbook(self) -> _OpenWorkbook:
-        return _OpenWorkbook(self.path, self.limits, self.sheet)
+        return _OpenWorkbook(self.path, self.limits, self.wanted_sheet)
 
     def records(self) -> Generator[RawRecord, None, None]:
         with self._workbook() as (wb, title):
+            self.sheet = title
+            self.notes = [f"Sheet '{title}' of {len(wb.sheetnames)} ({', '.join(wb.sheetnames)})."]
             ws = wb[title]
             ws.reset_dimensions()  # the declared dimension may be wrong: read what is there
             rows: Iterator[tuple[Any, ...]] = ws.iter_rows(values_only=True)

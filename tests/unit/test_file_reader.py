@@ -632,3 +632,54 @@ def test_apply_mapping() -> None:
     assert missing_columns(row.values, mapping) == ["not in file"]
     with pytest.raises(ValueError, match="partner_name"):
         apply_mapping(row, {"公司名称": "partner_name"})
+
+
+# --- more line ends, delimiters by name, float display -------------------------------------
+
+
+@pytest.mark.parametrize("encoding", ["gb18030", "utf-16"])
+def test_macintosh_csv_with_cr_line_ends(tmp_path: Path, encoding: str) -> None:
+    text = 'title\r\r名称,电话\r腾达,"0755\r8888"\r华为,13912345678\r'
+    info, rows = read(write(tmp_path, text.encode(encoding)))
+    assert info.header_row == 3 and info.headers == ("名称", "电话")
+    assert [(r.number, r.values["名称"]) for r in rows] == [(4, "腾达"), (6, "华为")]
+    assert rows[0].values["电话"] == "0755\n8888"
+    assert any("CR alone" in note for note in info.detection_notes)
+
+
+def test_delimiter_hint_by_name(tmp_path: Path) -> None:
+    path = write(tmp_path, b"a\tb\n1\t2\n")
+    for name in ("tab", "\\t", "\t", "TAB"):
+        info, rows = read(path, FileHints(delimiter=name))
+        assert info.delimiter == "\t" and rows[0].values == {"a": "1", "b": "2"}
+
+
+def test_floats_show_as_excel_shows_them() -> None:
+    assert render(0.1 + 0.2) == "0.3"
+    assert render(1234.5678) == "1234.5678"
+
+
+def test_xlsx_sheet_is_reported(tmp_path: Path) -> None:
+    info, _rows = read(make_xlsx(tmp_path / "list.xlsx", [["a"], ["b"]]))
+    assert info.sheet == "名单"
+    info, _rows = read(write(tmp_path, b"a\nb\n"))
+    assert info.sheet is None
+
+
+def test_shared_string_table_limit(tmp_path: Path) -> None:
+    path = minimal_xlsx(
+        tmp_path / "list.xlsx",
+        ["name", "x" * 5000],
+        '<row r="1"><c r="A1" t="s"><v>0</v></c></row><row r="2"><c r="A2" t="s"><v>1</v></c></row>',
+    )
+    with pytest.raises(FileRejected) as excinfo:
+        open_table(path, limits=Limits(max_xlsx_shared_strings=1000))
+    assert excinfo.value.code == "file.xlsx_too_large" and "max_xlsx_shared_strings" in excinfo.value.message
+
+
+def test_short_chinese_sample_is_not_taken_for_korean_but_korean_stays_korean(tmp_path: Path) -> None:
+    info, rows = read(write(tmp_path, "名称,电话\n腾达,0755\n华为,139\n".encode("gbk")))
+    assert info.encoding == "gb18030" and rows[0].values == {"名称": "腾达", "电话": "0755"}
+    korean = "이름,전화\n김철수,010-1234-5678\n이영희,010-9876-5432\n서울특별시 강남구,부산광역시\n"
+    info, rows = read(write(tmp_path, korean.encode("euc-kr")))
+    assert info.encoding != "gb18030" and rows[0].values == {"이름": "김철수", "전화": "010-1234-5678"}
