@@ -29,3 +29,9 @@ from . import customer_audit_log_line
 from . import customer_data_subject
 from . import base
 from . import res_config_settings
+from . import customer_sync_source
+from . import customer_sync_source_mapping
+from . import customer_sync_source_trust
+from . import customer_sync_run
+from . import customer_sync_run_row
+from . import customer_sync_api

@@ -19,3 +19,8 @@ from . import test_audit_log
 from . import test_data_subject
 from . import test_translation
 from . import test_ui
+from . import test_sync_source
+from . import test_sync_run
+from . import test_sync_api
+from . import test_sync_upload
+from . import test_sync_apply

@@ -2,3 +2,5 @@
 from . import customer_consent_wizard
 from . import customer_data_subject_export
 from . import customer_partner_anonymise
+from . import customer_sync_upload
+from . import customer_sync_upload_line
