@@ -1,7 +1,9 @@
+import datetime
 from collections import defaultdict
 
 from dateutil.relativedelta import relativedelta
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 from odoo.fields import Domain
 from odoo.tools import SQL
 
@@ -9,8 +11,10 @@ from ..tools import (  # noqa: TID252 (pylint-odoo wants relative imports)
     LEVELS,
     classify_prospect,
     completeness_score,
+    identifiers,
     missing_criteria,
 )
+from .customer_field_provenance import GOVERNED_NAMES
 from .customer_type import RULE_MANAGED_TYPES
 
 CI_USER = "addon_customer_info.group_customer_info_user"
@@ -49,6 +53,15 @@ PERSON_CRITERIA = (
     ("ci_source_id",),
     ("ci_decision_influence",),
 )
+# sync (issue 11): the batch apply writes partners with this sentinel in the context, so that
+# its writes are not taken for a person's edit; an object cannot travel through RPC
+SYNC_CONTEXT_KEY = "ci_sync_apply"
+SYNC_SENTINEL = object()
+IDENTIFIER_INPUTS = frozenset({"email", "vat", "parent_id", "active", "is_company"})
+INDEX_LOOKBACK = datetime.timedelta(minutes=10)
+INDEX_PAGE_SIZE = 5000
+INDEX_PAGE_MAX = 20000
+
 COMPARISONS = {"<": SQL("<"), "<=": SQL("<="), ">": SQL(">"), ">=": SQL(">=")}
 
 
@@ -276,6 +289,7 @@ class ResPartner(models.Model):
     def create(self, vals_list):
         partners = super().create(vals_list)
         partners._ci_assign_region()
+        partners._ci_sync_after_create(vals_list)
         for partner, vals in zip(partners, vals_list, strict=True):
             if _ci_rule_inputs_changed(vals):
                 partner._ci_apply_prospect_rule()
@@ -290,6 +304,7 @@ class ResPartner(models.Model):
             self.env["customer.consent.event"]._sync_blacklists_for(self)
         if _ci_rule_inputs_changed(vals):
             self._ci_apply_prospect_rule()
+        self._ci_sync_after_write(vals)
         return result
 
     def web_read(self, specification):
@@ -657,3 +672,166 @@ class ResPartner(models.Model):
                 by_new_type[new_type] |= partner
         for new_type, partners in by_new_type.items():
             partners.write({"ci_customer_type_id": new_type.id})
+
+    # ------------------------------------------------------------
+    # SYNC: strong identifiers, provenance of manual edits, the match index
+    # (the batch apply itself is customer.sync.run.batch._apply)
+    # ------------------------------------------------------------
+    ci_identifier_ids = fields.One2many(
+        "customer.partner.identifier", "partner_id", string="Identifiers", groups=CI_USER,
+    )
+    ci_provenance_ids = fields.One2many(
+        "customer.field.provenance", "partner_id", string="Where This Came From", groups=CI_USER,
+    )
+
+    def _ci_sync_after_create(self, vals_list):
+        if self.env.context.get(SYNC_CONTEXT_KEY) is SYNC_SENTINEL:
+            return  # the batch apply claims identifiers and records provenance itself
+        if any(IDENTIFIER_INPUTS.intersection(vals) for vals in vals_list):
+            self._ci_sync_identifiers()
+
+    def _ci_sync_after_write(self, vals):
+        if self.env.context.get(SYNC_CONTEXT_KEY) is SYNC_SENTINEL:
+            return
+        if IDENTIFIER_INPUTS.intersection(vals):
+            self._ci_sync_identifiers()
+        governed = sorted(GOVERNED_NAMES.intersection(vals))
+        if governed and not self.env.context.get("install_mode"):
+            self._ci_record_manual_provenance(governed)
+
+    def _ci_sync_identifiers(self):
+        """Make the partners' identifier rows follow their own e-mail and tax id.
+
+        An identifier another contact already holds stays with it (the unique index decides),
+        so that two contacts sharing a generic address can still be saved; archived contacts
+        hold none. Identifiers only a source reported (an LEI, a USCC next to a VAT number)
+        are kept while the contact is a company or a person of its own.
+        """
+        # sudo: the rows mirror the e-mail and tax id just written on these partners, whoever
+        # wrote them (users outside the addon's groups edit contacts too); nothing else is read
+        # or changed, and the unique index keeps one contact from taking another's identifier.
+        partners_sudo = self.sudo().with_context(active_test=False).exists()
+        Identifier_sudo = self.env["customer.partner.identifier"].sudo()
+        rows = Identifier_sudo.search([("partner_id", "in", partners_sudo.ids)])
+        rows_by_partner = defaultdict(lambda: Identifier_sudo)
+        for row in rows:
+            rows_by_partner[row.partner_id.id] |= row
+        stale = Identifier_sudo
+        for partner in partners_sudo:
+            mine = rows_by_partner[partner.id]
+            if not partner.active:
+                stale |= mine
+                continue
+            commercial = not partner.parent_id
+            desired = identifiers.partner_identifiers(partner.email, partner.vat, commercial=commercial)
+            own_tax_kind = identifiers.vat_kind(partner.vat) if partner.vat else None
+            for row in mine:
+                if (row.kind, row.value) in desired:
+                    continue
+                if (
+                    row.kind == "email"
+                    or (row.kind == own_tax_kind and not row.source_id)
+                    or (row.kind != "email" and not commercial)
+                ):
+                    stale |= row
+            stale.filtered(lambda r, p=partner: r.partner_id == p).unlink()
+            Identifier_sudo._claim(partner, desired)
+        stale.exists().unlink()
+
+    def _ci_record_manual_provenance(self, names):
+        """Record a person's edit of governed fields: it outranks sources below the manual trust."""
+        Provenance = self.env["customer.field.provenance"]
+        trust = Provenance._manual_trust()
+        now = fields.Datetime.now()
+        vals_list = [
+            {
+                "partner_id": partner.id,
+                "field_name": name,
+                "value": Provenance._excerpt(partner[name]),
+                "trust": trust,
+                "observed_at": now,
+                "state": "applied",
+                "user_id": self.env.uid,
+            }
+            for partner in self.sudo()
+            for name in names
+        ]
+        # sudo: provenance is written by the system for the edit the user just made on partners
+        # they may write; users only read it
+        Provenance.sudo().create(vals_list)
+
+    @api.model
+    def _ci_sync_index_page(self, cursor=None, limit=INDEX_PAGE_SIZE):
+        """One page of the match index: ``{records, cursor, done}`` (see docs/rpc-contract.md).
+
+        Rows come ordered by ``(write_date, id)`` strictly after ``cursor``. The cursor of the
+        last page (``done``) is moved back by :data:`INDEX_LOOKBACK`, so that the next pull
+        reads the last ten minutes again and a partner whose transaction committed during this
+        pull (its ``write_date`` is when that transaction began) is not missed. The user's
+        record rules apply: only the partners of the integration user's companies come.
+        """
+        limit = max(1, min(int(limit or INDEX_PAGE_SIZE), INDEX_PAGE_MAX))
+        domain = Domain.TRUE
+        if cursor:
+            if not isinstance(cursor, dict) or not cursor.get("write_date"):
+                raise UserError(self.env._("An index cursor is an object with a write date and an id."))
+            try:
+                after_date = fields.Datetime.to_datetime(cursor["write_date"])
+                after_id = int(cursor.get("id") or 0)
+            except (TypeError, ValueError):
+                raise UserError(
+                    self.env._("An index cursor is an object with a write date and an id.")
+                ) from None
+            domain = Domain("write_date", ">", after_date) | (
+                Domain("write_date", "=", after_date) & Domain("id", ">", after_id)
+            )
+        partners = self.with_context(active_test=False).search(
+            domain, order="write_date, id", limit=limit + 1
+        )
+        done = len(partners) <= limit
+        partners = partners[:limit]
+        if partners:
+            last = partners[-1]
+            next_date, next_id = last.write_date, last.id
+            if done:
+                next_date, next_id = last.write_date - INDEX_LOOKBACK, 0
+            next_cursor = {"write_date": fields.Datetime.to_string(next_date), "id": next_id}
+        else:
+            next_cursor = cursor or None
+        return {"records": partners._ci_index_records(), "cursor": next_cursor, "done": done}
+
+    def _ci_index_records(self):
+        """The partners as the contract's index records: only what matching needs."""
+        Identifier = self.env["customer.partner.identifier"]
+        # the integration user reads identifiers through its own access rights
+        ids_by_partner = defaultdict(dict)
+        for row in Identifier.search([("partner_id", "in", self.ids), ("kind", "in", ("uscc", "lei"))]):
+            ids_by_partner[row.partner_id.id][row.kind] = row.value
+        records = []
+        for partner in self:
+            found = ids_by_partner.get(partner.id, {})
+            uscc = found.get("uscc") or (
+                identifiers.compact(partner.vat) if partner.vat and identifiers.is_uscc(partner.vat) else None
+            )
+            records.append({
+                "id": partner.id,
+                "active": bool(partner.active),
+                "kind": "company" if partner.is_company else "person",
+                "name": partner.name or None,
+                "company": None if partner.is_company else (
+                    partner.parent_id.name or partner.company_name or None
+                ),
+                "email": partner.email or None,
+                "phone": partner.phone or None,
+                "mobile": None,  # Odoo 19 contacts have one phone field
+                "vat": partner.vat or None,
+                "uscc": uscc,
+                "lei": found.get("lei"),
+                "country": partner.country_id.code or None,
+                "state": partner.state_id.name or None,
+                "city": partner.city or None,
+                "street": partner.street or None,
+                "zip": partner.zip or None,
+                "write_date": fields.Datetime.to_string(partner.write_date),
+            })
+        return records

@@ -23,4 +23,5 @@ from . import test_sync_source
 from . import test_sync_run
 from . import test_sync_api
 from . import test_sync_upload
+from . import test_survivorship
 from . import test_sync_apply

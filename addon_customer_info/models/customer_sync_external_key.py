@@ -1,0 +1,55 @@
+from odoo import api, fields, models
+
+
+class CustomerSyncExternalKey(models.Model):
+    """What a source's record was last time: its hash and the partner (or review entry) it became.
+
+    One row per ``(source, external key)``. The batch apply looks the key up first: the
+    same hash means the source says nothing new, and the row is *unchanged* with no write
+    at all (which is why :attr:`last_seen` is the last time the record brought a change);
+    a new hash means the record changed at the source and goes to the partner it became.
+    """
+
+    _name = "customer.sync.external.key"
+    _description = "Sync External Key"
+    _order = "source_id, external_key"
+    _rec_name = "external_key"
+
+    source_id = fields.Many2one("customer.sync.source", required=True, index=True, ondelete="cascade")
+    external_key = fields.Char(required=True, help="The source's stable key of the record.")
+    partner_id = fields.Many2one(
+        "res.partner",
+        index="btree_not_null",
+        ondelete="cascade",
+        help="The contact the record became or was linked to.",
+    )
+    candidate_id = fields.Many2one(
+        "customer.duplicate.candidate",
+        string="Review Entry",
+        index="btree_not_null",
+        ondelete="set null",
+        help="The review entry of a record the matching was unsure of.",
+    )
+    row_hash = fields.Char(help="Fingerprint of the record's normalised values as last applied.")
+    run_id = fields.Many2one(
+        "customer.sync.run", string="Last Run", ondelete="set null", help="The run that last changed it."
+    )
+    first_seen = fields.Datetime(default=fields.Datetime.now, readonly=True)
+    last_seen = fields.Datetime(
+        default=fields.Datetime.now,
+        help="The last time the record brought a change (an unchanged record writes nothing).",
+    )
+
+    _source_key_unique = models.Constraint(
+        "UNIQUE (source_id, external_key)",
+        "A source's external key is recorded once.",
+    )
+
+    @api.model
+    def _by_key(self, source, keys):
+        """``{external_key: record}`` of ``source`` for ``keys``."""
+        keys = sorted({key for key in keys if key})
+        if not keys:
+            return {}
+        found = self.search([("source_id", "=", source.id), ("external_key", "in", keys)])
+        return {rec.external_key: rec for rec in found}

@@ -1,0 +1,731 @@
+import logging
+
+from odoo import api, fields, models
+from odoo.exceptions import ConcurrencyError, UserError, ValidationError
+from odoo.tools import mute_logger
+from psycopg2 import errors as pg_errors
+
+from ..tools import identifiers, survivorship  # noqa: TID252 (pylint-odoo wants relative imports)
+from .res_partner import SYNC_CONTEXT_KEY, SYNC_SENTINEL
+
+_logger = logging.getLogger(__name__)
+
+OUTCOMES = ("created", "linked", "review", "rejected", "unchanged")
+MAX_BATCH_ROWS = 5000
+"""Largest batch ``apply_batch`` takes (the worker sends 500 rows by default)."""
+TEXT_FIELDS = ("name", "email", "website", "function", "street", "street2", "zip", "city", "comment")
+"""Observation keys written to the partner field of the same name."""
+TRUST_KEY = {"state_id": "state", "country_id": "country", "parent_id": "company", "company_name": "company"}
+"""Partner field -> observation key, where they differ (the trust and the answer use the keys)."""
+IDENTIFIER_FIELDS = frozenset({"email", "vat", "parent_id"})
+CONSENT_REFERENCE = "customer.sync.source,%s"
+"""``source_reference`` of the consent events of a source: one event per partner, purpose and channel."""
+
+
+class _DryRun(Exception):
+    """Raised inside the savepoint of a dry run to roll its writes back, carrying the answer."""
+
+    def __init__(self, answer):
+        super().__init__("dry run")
+        self.answer = answer
+
+
+class _Taken(Exception):
+    """A partner being created would take a strong identifier another partner already holds."""
+
+    def __init__(self, holder):
+        super().__init__("identifier taken")
+        self.holder = holder
+
+
+class CustomerSyncRunBatch(models.Model):
+    """One applied batch of a run, with the answer ``apply_batch`` gave.
+
+    ``UNIQUE (run_id, batch_no)`` makes a re-sent batch (the worker lost the answer and
+    sends the chunk again) find the stored answer and write nothing; a batch sent twice at
+    the same moment waits on the first one's row and fails, and the worker's retry then
+    finds the answer.
+
+    :meth:`_apply` holds the server-side rules of ``customer.sync.api.apply_batch``
+    (docs/rpc-contract.md): idempotency by ``(source, external key)`` and hash, strong
+    identifiers that link whatever the decision says, survivorship per field with
+    provenance, one partner per in-file cluster, review entries, consent events.
+    """
+
+    _name = "customer.sync.run.batch"
+    _description = "Sync Run Batch"
+    _order = "run_id, batch_no"
+
+    run_id = fields.Many2one("customer.sync.run", required=True, index=True, ondelete="cascade")
+    batch_no = fields.Integer(required=True)
+    answer = fields.Json(help="The answer of apply_batch: results per row and the counts.")
+    row_count = fields.Integer()
+    notes = fields.Text(help="What the batch did not do and why, for the run's technical figures.")
+
+    _run_batch_unique = models.Constraint(
+        "UNIQUE (run_id, batch_no)",
+        "This batch of the run was already applied.",
+    )
+
+    # ------------------------------------------------------------
+    # APPLY
+    # ------------------------------------------------------------
+
+    @api.model
+    def _find(self, run, batch_no):
+        return self.search([("run_id", "=", run.id), ("batch_no", "=", batch_no)], limit=1)
+
+    @api.model
+    def _apply(self, run, batch_no, rows):
+        """Apply one batch of observations of ``run``; returns ``{batch_no, results, counts, ...}``.
+
+        A batch already applied answers its stored answer again and writes nothing. A run
+        marked as a dry run computes the same answer inside a savepoint that is rolled back:
+        only the answer and the rows' outcomes are kept (created partners have no id).
+        """
+        run.ensure_one()
+        if isinstance(batch_no, bool) or not isinstance(batch_no, int) or batch_no < 0:
+            raise UserError(self.env._("A batch number is a whole number from 0."))
+        if not isinstance(rows, list) or any(not isinstance(row, dict) for row in rows):
+            raise UserError(self.env._("The rows of a batch are a list of objects."))
+        if len(rows) > MAX_BATCH_ROWS:
+            raise UserError(
+                self.env._(
+                    "A batch has at most %(max)s rows, this one has %(count)s.",
+                    max=MAX_BATCH_ROWS,
+                    count=len(rows),
+                )
+            )
+        done = self._find(run, batch_no)
+        if done:
+            return done.answer
+        run._check_running()
+        batch = self.create({"run_id": run.id, "batch_no": batch_no, "row_count": len(rows)})
+        # the unique index now holds this (run, batch): a copy sent at the same moment waits here
+        batch.flush_recordset()
+        if run.dry_run:
+            try:
+                with self.env.cr.savepoint():
+                    raise _DryRun(_Applier(batch, run, rows).apply())
+            except _DryRun as dry:
+                answer = dry.answer
+            # partners created by the rolled-back writes do not exist (nor do rows linked to them)
+            ids = {result["partner_id"] for result in answer["results"] if result["partner_id"]}
+            kept = set(self.env["res.partner"].browse(sorted(ids)).exists().ids)
+            for result in answer["results"]:
+                if result["partner_id"] not in kept:
+                    result["partner_id"] = None
+                result["candidate_id"] = None
+        else:
+            answer = _Applier(batch, run, rows).apply()
+        run._record_rows(answer["results"], rows)
+        batch.write({"answer": answer, "notes": "\n".join(answer["notes"]) or False})
+        return answer
+
+
+class _Applier:
+    """The state of one batch apply: caches, the partners each row and cluster produced.
+
+    A plain object, not a model: it lives for one call of :meth:`CustomerSyncRunBatch._apply`.
+    """
+
+    def __init__(self, batch, run, rows):
+        self.env = batch.env
+        self.batch = batch
+        self.run = run
+        self.source = run.source_id
+        self.rows = rows
+        self.trust = self.source._trust_map()
+        self.Partner = self.env["res.partner"].with_context(
+            **{SYNC_CONTEXT_KEY: SYNC_SENTINEL}, tracking_disable=True, mail_create_nolog=True
+        )
+        self.Identifier = self.env["customer.partner.identifier"]
+        self.Provenance = self.env["customer.field.provenance"]
+        self.ExternalKey = self.env["customer.sync.external.key"]
+        self.Candidate = self.env["customer.duplicate.candidate"]
+        self.labels = {}  # "row:<n>" / cluster label -> partner
+        self.companies = {}  # normalised company name -> company partner of this batch
+        self.provenance = []  # vals of the provenance rows, created at the end
+        self.touched = self.Partner.browse()  # partners created or linked: they get consent events
+        self.notes = []
+        self.countries = {}
+        self.states = {}
+        self.now = fields.Datetime.now()
+
+    # -- the whole batch -------------------------------------------------------
+
+    def apply(self):
+        results = [None] * len(self.rows)
+        keys = [row.get("external_key") for row in self.rows if isinstance(row.get("external_key"), str)]
+        self.keys = self.ExternalKey._by_key(self.source, keys)
+        self.holders = self.Identifier._holders(
+            pair for row in self.rows for pair in self._row_identifiers(row)
+        )
+        link_ids = {
+            (row.get("decision") or {}).get("partner_id")
+            for row in self.rows
+            if isinstance((row.get("decision") or {}).get("partner_id"), int)
+        }
+        link_ids |= {key.partner_id.id for key in self.keys.values() if key.partner_id}
+        link_ids |= {holder.id for holder in self.holders.values()}
+        self.current_trust = self.Provenance._current_trust(self.Partner.browse(sorted(link_ids)).exists())
+        # companies first, so that the persons of the batch find their employer; pairs last
+        order = sorted(
+            range(len(self.rows)),
+            key=lambda i: {"company": 0, "person": 1}.get(self.rows[i].get("kind"), 2),
+        )
+        for index in order:
+            row = self.rows[index]
+            if row.get("kind") == "pair":
+                continue
+            results[index] = self._apply_row(row)
+        for index in order:
+            if self.rows[index].get("kind") == "pair":
+                results[index] = self._apply_pair(self.rows[index])
+        if self.provenance:
+            self.Provenance.create(self.provenance)
+        consent_events = self._record_consent()
+        counts = dict.fromkeys(OUTCOMES, 0)
+        pairs = 0
+        for row, result in zip(self.rows, results, strict=True):
+            if row.get("kind") == "pair":
+                pairs += result["outcome"] == "review"
+            else:
+                counts[result["outcome"]] += 1
+        counts["pairs"] = pairs
+        return {
+            "batch_no": self.batch.batch_no,
+            "results": results,
+            "counts": counts,
+            "consent_events": consent_events,
+            "notes": self.notes,
+        }
+
+    # -- one row ----------------------------------------------------------------
+
+    def _apply_row(self, row):
+        number = row.get("row") if isinstance(row.get("row"), int) else None
+        key = row.get("external_key") if isinstance(row.get("external_key"), str) else None
+        rejected = row.get("rejected")
+        if rejected:
+            code = rejected.get("code") if isinstance(rejected, dict) else None
+            return self._result(number, "rejected", code=code)
+        if row.get("kind") not in ("company", "person") or not key or not isinstance(row.get("values"), dict):
+            return self._result(
+                number,
+                "rejected",
+                code="row.malformed",
+                message=self.env._("The row has no kind, external key or values the contract expects."),
+            )
+        decision = row.get("decision") or {}
+        existing = self.keys.get(key)
+        if (
+            existing
+            and existing.row_hash == row.get("hash")
+            and (existing.partner_id or existing.candidate_id)
+        ):
+            self._remember(row, decision, existing.partner_id)
+            return self._result(
+                number, "unchanged", partner=existing.partner_id, candidate=existing.candidate_id
+            )
+        target, problem = self._target(row, decision, existing)
+        if problem:
+            return self._result(number, "rejected", **problem)
+        if isinstance(target, str):  # "review"
+            return self._review(row, decision, existing)
+        vals = self._partner_values(row)
+        if target:
+            outcome = "linked"
+            written, kept = self._update(target, row, vals)
+        else:
+            try:
+                target = self._create(row, vals)
+                outcome = "created"
+                written, kept = sorted({TRUST_KEY.get(name, name) for name in vals}), []
+            except _Taken as taken:
+                target = taken.holder
+                if not target.has_access("write"):
+                    return self._result(number, "rejected", **self._problem("partner.not_allowed", target))
+                outcome = "linked"
+                written, kept = self._update(target, row, vals)
+        self._claim_source_identifiers(target, row)
+        self._store_key(key, row, target)
+        self._remember(row, decision, target)
+        self.touched |= target
+        return self._result(number, outcome, partner=target, written=written, kept=kept)
+
+    def _target(self, row, decision, existing):
+        """The partner the row goes to: a partner, ``None`` (create), ``"review"``; or a problem."""
+        if existing and existing.partner_id:
+            return existing.partner_id, None
+        held = self.Partner.browse()
+        for pair in self._row_identifiers(row):
+            holder = self.holders.get(pair)
+            if holder and _same_kind(holder, row["kind"]):
+                held |= holder
+        if len(held) > 1:
+            decision.setdefault("reasons", [])
+            decision["reasons"] = [
+                *decision.get("reasons", []),
+                self.env._("Its identifiers are held by different contacts."),
+            ]
+            decision["candidates"] = sorted(set(decision.get("candidates") or []) | set(held.ids))
+            return "review", None
+        if held:
+            if not held.has_access("write"):
+                return None, self._problem("partner.not_allowed", held)
+            return held, None
+        action = decision.get("action") or "new"
+        if action == "review":
+            return "review", None
+        if action == "link":
+            partner_id = decision.get("partner_id")
+            partner = self.Partner.browse(partner_id if isinstance(partner_id, int) else []).exists()
+            if not partner or not partner.active:
+                return None, self._problem("partner.unavailable", partner_id)
+            if not partner.has_access("write"):
+                return None, self._problem("partner.not_allowed", partner)
+            return partner, None
+        cluster = decision.get("cluster")
+        if cluster:
+            partner = self._partner_of_label(cluster)
+            if partner:
+                return partner, None
+        return None, None
+
+    def _problem(self, code, partner):
+        partner_id = partner.id if isinstance(partner, models.BaseModel) else partner
+        messages = {
+            "partner.unavailable": self.env._(
+                "The contact %(partner)s to link to does not exist any more or is archived.",
+                partner=partner_id,
+            ),
+            "partner.not_allowed": self.env._(
+                "The contact %(partner)s to link to belongs to a company the sync user does not work for.",
+                partner=partner_id,
+            ),
+        }
+        return {"code": code, "message": messages[code], "field": "partner_id", "value": str(partner_id)}
+
+    # -- creating and updating partners -------------------------------------------
+
+    def _create(self, row, vals):
+        """Create the row's partner, with its strong identifiers, in one savepoint.
+
+        An identifier a partner of the same kind already holds (created by an earlier row
+        of this batch that the engine did not cluster with this one) rolls the partner back
+        and :class:`_Taken` names the holder, so that the row links to it. A holder this
+        transaction cannot see (a concurrent batch committed it after this one began) makes
+        the unique index refuse the insert: :class:`~odoo.exceptions.ConcurrencyError`, and
+        Odoo retries the whole call, which then links to it.
+        """
+        is_company = row["kind"] == "company"
+        create_vals = {**vals, "is_company": is_company}
+        pairs = identifiers.partner_identifiers(
+            create_vals.get("email"), create_vals.get("vat"), commercial=not create_vals.get("parent_id")
+        )
+        try:
+            # the unique index refusing an identifier is an expected answer, not an error to log
+            with mute_logger("odoo.sql_db"), self.env.cr.savepoint():
+                partner = self.Partner.create(create_vals)
+                for kind, value in pairs:
+                    holder = self.Identifier._holders([(kind, value)]).get((kind, value))
+                    if holder and _same_kind(holder, row["kind"]):
+                        raise _Taken(holder)
+                    if holder:
+                        continue  # a person's address that its company holds stays the company's
+                    self.Identifier.create({"partner_id": partner.id, "kind": kind, "value": value})
+                    self.Identifier.flush_model()
+        except pg_errors.UniqueViolation as error:
+            if error.diag.table_name != self.Identifier._table:
+                raise
+            raise ConcurrencyError(
+                "a strong identifier of row %s was claimed by a concurrent transaction" % row.get("row")
+            ) from None
+        for name, value in vals.items():
+            self._provenance(partner, name, value, "applied")
+        self.current_trust.update({(partner.id, name): self._trust_for(name) for name in vals})
+        return partner
+
+    def _update(self, partner, row, vals):
+        """Survivorship per field; returns the observation keys written and kept."""
+        to_write = {}
+        written, kept = set(), set()
+        for name, incoming in vals.items():
+            if name == "parent_id" and partner.is_company:
+                continue
+            if name in ("vat", "company_name") and partner.parent_id:
+                continue  # a contact person's tax id and company follow its company
+            current = partner[name]
+            if isinstance(current, models.BaseModel):
+                current = current.id or False
+            trust = self._trust_for(name)
+            verdict = survivorship.decide(
+                name, current, self.current_trust.get((partner.id, name)), incoming, trust
+            )
+            key = TRUST_KEY.get(name, name)
+            if verdict == survivorship.Verdict.APPLY:
+                to_write[name] = incoming
+                written.add(key)
+                self._provenance(partner, name, incoming, "applied")
+                self.current_trust[(partner.id, name)] = trust
+            elif verdict == survivorship.Verdict.KEEP_AS_OBSERVATION:
+                kept.add(key)
+                self._provenance(partner, name, incoming, "observation")
+            elif verdict == survivorship.Verdict.UNCHANGED:
+                self._provenance(partner, name, incoming, "confirmed")
+        if to_write.get("parent_id") and "company_name" in to_write:
+            del to_write["company_name"]
+        if to_write:
+            partner.write(to_write)
+            if IDENTIFIER_FIELDS.intersection(to_write):
+                partner._ci_sync_identifiers()
+        return sorted(written), sorted(kept - written)
+
+    def _claim_source_identifiers(self, partner, row):
+        """The identifiers only a source knows (an LEI, a USCC next to a VAT number)."""
+        ids = row.get("identifiers") or {}
+        if partner.parent_id:
+            return
+        pairs = []
+        for kind in ("uscc", "lei", "vat"):
+            value = identifiers.normalise(kind, ids.get(kind) or (row.get("values") or {}).get(kind))
+            if value:
+                pairs.append((kind, value))
+        if pairs:
+            self.Identifier._claim(partner, pairs, source=self.source)
+
+    def _partner_values(self, row):
+        """The res.partner values of an observation (blank values included: survivorship skips them)."""
+        values = row["values"]
+        ids = row.get("identifiers") or {}
+        vals = {name: _text(values.get(name)) for name in TEXT_FIELDS if name in values}
+        emails = ids.get("email") or []
+        if not vals.get("email") and emails and isinstance(emails[0], str):
+            vals["email"] = emails[0]
+        phone = _text(values.get("phone")) or _text(values.get("mobile"))
+        if phone:
+            vals["phone"] = phone
+        vat = (
+            _text(values.get("vat"))
+            or _text(ids.get("vat"))
+            or _text(values.get("uscc"))
+            or _text(ids.get("uscc"))
+        )
+        if vat:
+            vals["vat"] = vat
+        if not vals.get("street") and _text(values.get("address")):
+            vals["street"] = _text(values["address"])
+        if not vals.get("street2") and _text(values.get("district")):
+            vals["street2"] = _text(values["district"])
+        country = self._country(values.get("country"))
+        if country:
+            vals["country_id"] = country.id
+        state = self._state(values.get("state"), country)
+        if state:
+            vals["state_id"] = state.id
+        if row["kind"] == "person" and _text(values.get("company")):
+            employer = self.companies.get(survivorship.normalise("name", values["company"]))
+            if employer:
+                vals["parent_id"] = employer.id
+            else:
+                vals["company_name"] = _text(values["company"])
+        if row["kind"] == "company":
+            vals.pop("function", None)
+        return {name: value for name, value in vals.items() if not survivorship.is_blank(value)}
+
+    def _country(self, code):
+        code = _text(code)
+        if not code:
+            return None
+        code = code.upper()
+        if code not in self.countries:
+            self.countries[code] = self.env["res.country"].search([("code", "=", code)], limit=1)
+        return self.countries[code] or None
+
+    def _state(self, name, country):
+        name = _text(name)
+        if not name or not country:
+            return None
+        cache_key = (country.id, name)
+        if cache_key not in self.states:
+            State = self.env["res.country.state"]
+            state = State.search([("country_id", "=", country.id), ("name", "=ilike", name)], limit=1)
+            if not state:
+                state = State.search([("country_id", "=", country.id), ("code", "=ilike", name)], limit=1)
+            if not state:
+                # "广东" for "广东省", "Bavaria" for "Bavaria (Bayern)": a unique prefix match
+                found = State.search(
+                    [("country_id", "=", country.id), ("name", "=ilike", f"{name}%")], limit=2
+                )
+                state = found if len(found) == 1 else State
+            self.states[cache_key] = state
+        return self.states[cache_key] or None
+
+    # -- review entries ----------------------------------------------------------
+
+    def _review(self, row, decision, existing):
+        number = row.get("row") if isinstance(row.get("row"), int) else None
+        candidate_ids = [pid for pid in decision.get("candidates") or [] if isinstance(pid, int)]
+        candidates = self.Partner.browse(candidate_ids).exists()
+        evidence = decision.get("evidence") or []
+        reasons = decision.get("reasons") or []
+        candidate = self.Candidate.create(
+            {
+                "kind": "incoming",
+                "run_id": self.run.id,
+                "source_id": self.source.id,
+                "row_no": number or 0,
+                "external_key": row.get("external_key"),
+                "incoming_values": row.get("values") or {},
+                "partner_ids": [fields.Command.set(candidates.ids)],
+                "score": _number(decision.get("score")),
+                "probability": _number(decision.get("probability")),
+                "evidence": evidence,
+                "reasons": reasons,
+                "explanation": self.Candidate._explain(evidence, reasons),
+                "company_id": self.source.company_id.id,
+            }
+        )
+        self._store_key(row["external_key"], row, self.Partner.browse(), candidate=candidate)
+        return self._result(number, "review", candidate=candidate)
+
+    def _apply_pair(self, row):
+        labels = row.get("pair") or []
+        partners = self.Partner.browse()
+        for label in labels[:2]:
+            partners |= self._partner_of_label(label) or self.Partner.browse()
+        if len(labels) != 2 or len(partners) != 2:
+            return self._result(None, "unchanged")
+        existing = self.Candidate.search(
+            [("kind", "=", "pair"), ("partner_ids", "in", partners[:1].ids)],
+        ).filtered(lambda c: set(c.partner_ids.ids) == set(partners.ids))
+        if existing:
+            return self._result(None, "unchanged", candidate=existing[:1])
+        evidence = row.get("evidence") or []
+        candidate = self.Candidate.create(
+            {
+                "kind": "pair",
+                "run_id": self.run.id,
+                "source_id": self.source.id,
+                "partner_ids": [fields.Command.set(partners.ids)],
+                "score": _number(row.get("score")),
+                "probability": _number(row.get("probability")),
+                "evidence": evidence,
+                "reasons": row.get("reasons") or [],
+                "explanation": self.Candidate._explain(evidence, row.get("reasons")),
+                "company_id": self.source.company_id.id,
+            }
+        )
+        return self._result(None, "review", candidate=candidate)
+
+    # -- bookkeeping --------------------------------------------------------------
+
+    def _remember(self, row, decision, partner):
+        """Let later rows of the cluster, pairs and the persons of the batch find ``partner``."""
+        if not partner:
+            return
+        if isinstance(row.get("row"), int):
+            self.labels[f"row:{row['row']}"] = partner
+        if decision.get("cluster"):
+            self.labels.setdefault(decision["cluster"], partner)
+        if row.get("kind") == "company":
+            for name in {(row.get("values") or {}).get("name"), partner.name}:
+                if _text(name):
+                    self.companies.setdefault(survivorship.normalise("name", name), partner)
+
+    def _partner_of_label(self, label):
+        """The partner a cluster or row label (``row:<n>``) produced, in this batch or an earlier one."""
+        if label in self.labels:
+            return self.labels[label]
+        if isinstance(label, str) and label.startswith("row:") and label[4:].isdigit():
+            previous = self.env["customer.sync.run.row"].search(
+                [
+                    ("run_id", "=", self.run.id),
+                    ("row_number", "=", int(label[4:])),
+                    ("partner_id", "!=", False),
+                ],
+                limit=1,
+            )
+            if previous:
+                self.labels[label] = previous.partner_id.with_env(self.Partner.env)
+                return self.labels[label]
+        return None
+
+    def _store_key(self, key, row, partner, candidate=None):
+        vals = {
+            "partner_id": partner.id or False,
+            "candidate_id": candidate.id if candidate else False,
+            "row_hash": row.get("hash") or False,
+            "run_id": self.run.id,
+            "last_seen": self.now,
+        }
+        existing = self.keys.get(key)
+        if existing:
+            existing.write(vals)
+        else:
+            self.keys[key] = self.ExternalKey.create(
+                {**vals, "source_id": self.source.id, "external_key": key, "first_seen": self.now}
+            )
+
+    def _provenance(self, partner, name, value, state):
+        self.provenance.append(
+            {
+                "partner_id": partner.id,
+                "field_name": name,
+                "value": self.Provenance._excerpt(
+                    self.env[partner._fields[name].comodel_name].browse(value).display_name
+                    if partner._fields[name].type == "many2one"
+                    else value
+                ),
+                "source_id": self.source.id,
+                "run_id": self.run.id,
+                "trust": self._trust_for(name),
+                "observed_at": self.now,
+                "state": state,
+            }
+        )
+
+    def _trust_for(self, name):
+        key = TRUST_KEY.get(name, name)
+        return survivorship.check_trust(int(self.trust.get(key, self.trust.get("default", 0))))
+
+    def _row_identifiers(self, row):
+        ids = row.get("identifiers") or {}
+        if not isinstance(ids, dict):
+            return []
+        pairs = []
+        for kind in ("uscc", "vat", "lei"):
+            value = ids.get(kind)
+            if kind == "vat" and value and identifiers.is_uscc(value):
+                kind = "uscc"
+            value = identifiers.normalise(kind, value) if isinstance(value, str) else None
+            if value:
+                pairs.append((kind, value))
+        for email in ids.get("email") or []:
+            value = identifiers.normalise("email", email) if isinstance(email, str) else None
+            if value:
+                pairs.append(("email", value))
+        return pairs
+
+    def _result(self, number, outcome, partner=None, candidate=None, written=(), kept=(), **reason):
+        result = {
+            "row": number,
+            "outcome": outcome,
+            "partner_id": partner.id if partner else None,
+            "candidate_id": candidate.id if candidate else None,
+            "fields_written": list(written),
+            "fields_kept": list(kept),
+        }
+        result.update({k: v for k, v in reason.items() if v})
+        return result
+
+    # -- consent ------------------------------------------------------------------
+
+    def _record_consent(self):
+        """Consent events of the source's purposes for the partners created or linked.
+
+        One event per (partner, purpose, channel) and source, ever: a re-run records none. A
+        purchased list never grants a marketing purpose (the ledger refuses it): those
+        purposes are skipped, and the batch says so.
+        """
+        partners = self.touched.exists()
+        purposes = self.source.purpose_ids
+        if not partners or not purposes:
+            return 0
+        purchased = self.source.type == "purchased_list"
+        if purchased and purposes.filtered("is_marketing"):
+            self.notes.append(
+                self.env._(
+                    "A purchased list never grants marketing consent: %(purposes)s not recorded.",
+                    purposes=", ".join(purposes.filtered("is_marketing").mapped("name")),
+                )
+            )
+            purposes = purposes.filtered(lambda p: not p.is_marketing)
+        if not purposes:
+            return 0
+        Event = self.env["customer.consent.event"]
+        reference = CONSENT_REFERENCE % self.source.id
+        recorded = {
+            (event.partner_id.id, event.purpose_id.id, event.channel_id.id)
+            for event in Event.search(
+                [
+                    ("partner_id", "in", partners.ids),
+                    ("source", "=", "import_batch"),
+                    ("source_reference", "=", reference),
+                ]
+            )
+        }
+        Channel = self.env["customer.consent.channel"]
+        vals_list = []
+        for partner in partners:
+            channel = self.source.consent_channel_id or _channel_for(Channel, partner)
+            if not channel:
+                continue
+            for purpose in purposes:
+                if (partner.id, purpose.id, channel.id) in recorded:
+                    continue
+                vals_list.append(
+                    {
+                        "partner_id": partner.id,
+                        "purpose_id": purpose.id,
+                        "channel_id": channel.id,
+                        "action": "grant",
+                        "legal_basis": self.source.legal_basis or purpose.default_legal_basis,
+                        "source": "import_batch",
+                        "source_reference": reference,
+                        "import_vendor": self.source.vendor or False,
+                        "import_file_hash": self.run.file_sha256 or False,
+                        "purchased": purchased,
+                        "note": self.env._(
+                            "Recorded by run %(run)s of the source %(source_name)s.",
+                            run=self.run.name,
+                            source_name=self.source.name,
+                        ),
+                    }
+                )
+        count = 0
+        for vals in vals_list:
+            try:
+                with self.env.cr.savepoint():
+                    Event.create(vals)
+                count += 1
+            except ValidationError as error:
+                self.notes.append(str(error.args[0] if error.args else error))
+        return count
+
+
+def _same_kind(holder, kind):
+    """Whether ``holder`` is an active partner of ``kind`` (a company's e-mail does not make a person it)."""
+    # sudo: reads whether the holder is archived and a company, to decide whether the row is
+    # the same entity; the caller then checks its access to the holder before linking to it
+    holder_sudo = holder.sudo()
+    return holder_sudo.active and holder_sudo.is_company == (kind == "company")
+
+
+def _channel_for(Channel, partner):
+    """The channel a source's consent is recorded for when the source names none."""
+    if partner.email:
+        code = "email"
+    elif partner.phone:
+        code = "phone"
+    elif partner.street or partner.city:
+        code = "post"
+    else:
+        return None
+    return Channel._get_by_code(code)
+
+
+def _text(value):
+    if value is None or value is False:
+        return None
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        value = str(value)
+    if not isinstance(value, str):
+        return None
+    value = value.strip()
+    return value or None
+
+
+def _number(value):
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else 0.0
