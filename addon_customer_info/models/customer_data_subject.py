@@ -375,6 +375,7 @@ class CustomerDataSubject(models.AbstractModel):
                 }
             )
         self._strip_messages(partners_sudo)
+        partners_sudo._ci_sync_erase()
         if "customer.consent.event" in self.env:
             self.env["customer.consent.event"]._mask_for_erasure(partners_sudo)
         Log = self.env["customer.audit.log"]

@@ -71,6 +71,11 @@ class CustomerPartnerIdentifier(models.Model):
             return True
         return super().write(vals)
 
+    @api.model
+    def _ci_is_governed(self):
+        """Not audited field by field: identifiers mirror the contact's fields, whose changes are."""
+        return False
+
     # ------------------------------------------------------------
     # TOOLS
     # ------------------------------------------------------------

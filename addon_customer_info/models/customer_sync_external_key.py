@@ -1,4 +1,8 @@
+import hashlib
+
 from odoo import api, fields, models
+
+ERASED_PREFIX = "sha256:"
 
 
 class CustomerSyncExternalKey(models.Model):
@@ -34,6 +38,11 @@ class CustomerSyncExternalKey(models.Model):
     run_id = fields.Many2one(
         "customer.sync.run", string="Last Run", ondelete="set null", help="The run that last changed it."
     )
+    erased = fields.Boolean(
+        readonly=True,
+        help="The person asked to be forgotten: the key is kept as a fingerprint only, so that the "
+        "source's record is not imported again.",
+    )
     first_seen = fields.Datetime(default=fields.Datetime.now, readonly=True)
     last_seen = fields.Datetime(
         default=fields.Datetime.now,
@@ -46,10 +55,44 @@ class CustomerSyncExternalKey(models.Model):
     )
 
     @api.model
+    def _ci_is_governed(self):
+        """Not audited field by field: the sync's own bookkeeping, written for every imported row."""
+        return False
+
+    @api.model
+    def _fingerprint(self, key):
+        return ERASED_PREFIX + hashlib.sha256(key.encode("utf-8")).hexdigest()
+
+    @api.model
     def _by_key(self, source, keys):
-        """``{external_key: record}`` of ``source`` for ``keys``."""
+        """``{external_key: record}`` of ``source`` for ``keys`` (erased ones by their fingerprint)."""
         keys = sorted({key for key in keys if key})
         if not keys:
             return {}
-        found = self.search([("source_id", "=", source.id), ("external_key", "in", keys)])
-        return {rec.external_key: rec for rec in found}
+        fingerprints = {self._fingerprint(key): key for key in keys}
+        found = self.search(
+            [("source_id", "=", source.id), ("external_key", "in", keys + sorted(fingerprints))]
+        )
+        return {fingerprints.get(rec.external_key, rec.external_key): rec for rec in found}
+
+    @api.model
+    def _erase_for(self, partners):
+        """Keep only a fingerprint of the keys of ``partners`` (an erasure request).
+
+        The key often is personal data (an e-mail address); its fingerprint still tells the
+        batch apply that the source's record belongs to somebody who asked to be forgotten.
+        """
+        # sudo: called by the erasure of a data-subject request, which checks who may erase
+        keys_sudo = self.sudo().search([("partner_id", "in", partners.ids)])
+        for key in keys_sudo:
+            key.write(
+                {
+                    "external_key": self._fingerprint(key.external_key)
+                    if not key.erased
+                    else key.external_key,
+                    "erased": True,
+                    "partner_id": False,
+                    "candidate_id": False,
+                    "row_hash": False,
+                }
+            )

@@ -67,6 +67,11 @@ class CustomerSyncRunBatch(models.Model):
         "This batch of the run was already applied.",
     )
 
+    @api.model
+    def _ci_is_governed(self):
+        """Not audited field by field: the sync's own bookkeeping: the stored answers of apply_batch."""
+        return False
+
     # ------------------------------------------------------------
     # APPLY
     # ------------------------------------------------------------
@@ -219,6 +224,15 @@ class _Applier:
             )
         decision = row.get("decision") or {}
         existing = self.keys.get(key)
+        if existing and existing.erased:
+            return self._result(
+                number,
+                "rejected",
+                code="subject.erased",
+                message=self.env._(
+                    "The person of this record asked to be forgotten: it is not imported again."
+                ),
+            )
         if (
             existing
             and existing.row_hash == row.get("hash")

@@ -296,6 +296,7 @@ class ResPartner(models.Model):
         return partners
 
     def write(self, vals):
+        before = self._ci_sync_before_write(vals)
         result = super().write(vals)
         if not ADDRESS_FIELDS.isdisjoint(vals):
             self._ci_assign_region()
@@ -304,7 +305,7 @@ class ResPartner(models.Model):
             self.env["customer.consent.event"]._sync_blacklists_for(self)
         if _ci_rule_inputs_changed(vals):
             self._ci_apply_prospect_rule()
-        self._ci_sync_after_write(vals)
+        self._ci_sync_after_write(vals, before)
         return result
 
     def web_read(self, specification):
@@ -690,14 +691,27 @@ class ResPartner(models.Model):
         if any(IDENTIFIER_INPUTS.intersection(vals) for vals in vals_list):
             self._ci_sync_identifiers()
 
-    def _ci_sync_after_write(self, vals):
+    def _ci_sync_before_write(self, vals):
+        """The values a person is about to change in governed fields: ``{(id, field): value}``."""
+        if self.env.context.get(SYNC_CONTEXT_KEY) is SYNC_SENTINEL or self.env.context.get("install_mode"):
+            return {}
+        governed = GOVERNED_NAMES.intersection(vals)
+        if not governed:
+            return {}
+        # sudo: only compared with the values written, to record the fields that really change
+        return {
+            (partner.id, name): partner[name]
+            for partner in self.sudo().with_context(active_test=False)
+            for name in governed
+        }
+
+    def _ci_sync_after_write(self, vals, before):
         if self.env.context.get(SYNC_CONTEXT_KEY) is SYNC_SENTINEL:
             return
         if IDENTIFIER_INPUTS.intersection(vals):
             self._ci_sync_identifiers()
-        governed = sorted(GOVERNED_NAMES.intersection(vals))
-        if governed and not self.env.context.get("install_mode"):
-            self._ci_record_manual_provenance(governed)
+        if before:
+            self._ci_record_manual_provenance(before)
 
     def _ci_sync_identifiers(self):
         """Make the partners' identifier rows follow their own e-mail and tax id.
@@ -738,27 +752,46 @@ class ResPartner(models.Model):
             Identifier_sudo._claim(partner, desired)
         stale.exists().unlink()
 
-    def _ci_record_manual_provenance(self, names):
-        """Record a person's edit of governed fields: it outranks sources below the manual trust."""
+    def _ci_record_manual_provenance(self, before):
+        """Record a person's edit of governed fields: it outranks sources below the manual trust.
+
+        ``before`` holds the values before the edit; fields whose value did not change are
+        not recorded.
+        """
         Provenance = self.env["customer.field.provenance"]
         trust = Provenance._manual_trust()
         now = fields.Datetime.now()
+        Partner_sudo = self.sudo().with_context(active_test=False)
         vals_list = [
             {
-                "partner_id": partner.id,
+                "partner_id": partner_id,
                 "field_name": name,
-                "value": Provenance._excerpt(partner[name]),
+                "value": Provenance._excerpt(new),
                 "trust": trust,
                 "observed_at": now,
                 "state": "applied",
                 "user_id": self.env.uid,
             }
-            for partner in self.sudo()
-            for name in names
+            for (partner_id, name), old in before.items()
+            if (new := Partner_sudo.browse(partner_id)[name]) != old
         ]
+        if not vals_list:
+            return
         # sudo: provenance is written by the system for the edit the user just made on partners
         # they may write; users only read it
         Provenance.sudo().create(vals_list)
+
+    def _ci_sync_erase(self):
+        """Forget what sync recorded about these partners (an erasure request).
+
+        Their provenance (which holds past values) and identifiers go; their sources' keys
+        are kept as fingerprints, so that the next import of the same list does not bring
+        the person back.
+        """
+        # sudo: called by the anonymisation of a data-subject request, which checks who may erase
+        self.env["customer.field.provenance"].sudo().search([("partner_id", "in", self.ids)]).unlink()
+        self.env["customer.partner.identifier"].sudo().search([("partner_id", "in", self.ids)]).unlink()
+        self.env["customer.sync.external.key"]._erase_for(self)
 
     @api.model
     def _ci_sync_index_page(self, cursor=None, limit=INDEX_PAGE_SIZE):

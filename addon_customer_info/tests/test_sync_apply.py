@@ -361,6 +361,29 @@ class TestSyncApply(SyncApplyCommon):
                 self.Api.with_user(user).read_index(cursor=None, limit=10)
         self.assertFalse(run.row_ids)
 
+    def test_an_erased_person_is_not_imported_again(self):
+        run = self.new_run()
+        row = self.row(
+            1,
+            "email:forget.me@example.cn",
+            {"name": "忘记我", "email": "forget.me@example.cn"},
+            kind="person",
+        )
+        partner = self.Partner.browse(self.apply(run, [row])["results"][0]["partner_id"])
+        self.assertTrue(partner.ci_provenance_ids)
+        self.env["customer.data.subject"].with_user(self.user_admin_ci)._anonymise(partner)
+        self.assertFalse(self.Provenance.search([("partner_id", "=", partner.id)]), "past values are gone")
+        self.assertFalse(self.Identifier.search([("partner_id", "=", partner.id)]))
+        key = self.env["customer.sync.external.key"].search(
+            [("source_id", "=", self.list_source.id), ("erased", "=", True)]
+        )
+        self.assertTrue(key.external_key.startswith("sha256:"))
+        self.assertNotIn("forget.me", key.external_key)
+        answer = self.apply(self.new_run(), [row])
+        self.assertEqual(answer["results"][0]["outcome"], "rejected")
+        self.assertEqual(answer["results"][0]["code"], "subject.erased")
+        self.assertFalse(self.Partner.search([("email", "=", "forget.me@example.cn")]))
+
     def test_people_see_where_a_value_came_from(self):
         run = self.new_run()
         answer = self.apply(run, [self.row(1, "w", {"name": "Seen Co", "city": "Ningbo"})])
