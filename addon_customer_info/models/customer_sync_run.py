@@ -65,7 +65,7 @@ class CustomerSyncRun(models.Model):
     dry_run = fields.Boolean(
         readonly=True, help="The worker reports what it would do and writes nothing to the contacts."
     )
-    retry_of_id = fields.Many2one("customer.sync.run", string="Retry Of", readonly=True)
+    retry_of_id = fields.Many2one("customer.sync.run", readonly=True)
 
     queued_at = fields.Datetime(readonly=True, default=fields.Datetime.now, index=True)
     started_at = fields.Datetime(readonly=True)
@@ -170,10 +170,10 @@ class CustomerSyncRun(models.Model):
         self._check_system_write(vals)
         return super().write(vals)
 
-    def unlink(self):
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_queued_or_running(self):
         if any(run.state in ("queued", "running") for run in self):
             raise UserError(self.env._("Cancel a queued or running run before deleting it."))
-        return super().unlink()
 
     # ------------------------------------------------------------
     # ACTIONS (users)

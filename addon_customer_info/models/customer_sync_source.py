@@ -96,7 +96,6 @@ class CustomerSyncSource(models.Model):
     purpose_ids = fields.Many2many("customer.consent.purpose", string="Consent Purposes")
     consent_channel_id = fields.Many2one(
         "customer.consent.channel",
-        string="Consent Channel",
         help="The channel the consent events of this source are recorded for, where a purpose needs one.",
     )
 
@@ -113,7 +112,7 @@ class CustomerSyncSource(models.Model):
     # runs ----------------------------------------------------------------
     run_ids = fields.One2many("customer.sync.run", "source_id", string="Runs")
     run_count = fields.Integer(compute="_compute_run_stats")
-    last_run_id = fields.Many2one("customer.sync.run", string="Last Run", compute="_compute_run_stats")
+    last_run_id = fields.Many2one("customer.sync.run", compute="_compute_run_stats")
 
     _default_trust_range = models.Constraint(
         "CHECK (default_trust BETWEEN 0 AND 100)",

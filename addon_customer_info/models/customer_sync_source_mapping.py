@@ -13,7 +13,7 @@ class CustomerSyncSourceMapping(models.Model):
     source_id = fields.Many2one("customer.sync.source", required=True, ondelete="cascade", index=True)
     sequence = fields.Integer(default=10)
     header = fields.Char(string="Column Header", required=True)
-    field = fields.Selection(MAPPABLE_FIELDS, string="Field", help="Empty: the column is not imported.")
+    field = fields.Selection(MAPPABLE_FIELDS, help="Empty: the column is not imported.")
 
     _header_unique = models.Constraint(
         "UNIQUE (source_id, header)",

@@ -1,11 +1,12 @@
 import base64
+import datetime
 import json
 from pathlib import Path
 
 from odoo import SUPERUSER_ID, api
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.service.model import get_public_method
-from odoo.tests import tagged
+from odoo.tests import HttpCase, tagged
 from odoo.tools import SQL
 
 from .common_sync import SyncCommon
@@ -388,3 +389,39 @@ class TestSyncApiExamples(SyncCommon):
     def test_due_sources(self):
         self.source.write({"schedule_unit": "hours", "inbox": "/srv/customer-sync/inbox/acme"})
         self.check("due_sources", self.api.due_sources(**load("due_sources")["request"]))
+
+
+@tagged("post_install", "-at_install")
+class TestSyncApiJson2(HttpCase, SyncCommon):
+    """The contract over Odoo 19's JSON-2 endpoint with the worker's API key, read-only routes
+    included (``fetch_file`` runs on a read-only cursor)."""
+
+    def call(self, method, key, **kwargs):
+        return self.url_open(
+            f"/json/2/customer.sync.api/{method}",
+            data=json.dumps(kwargs),
+            headers={"Authorization": f"bearer {key}", "Content-Type": "application/json"},
+        )
+
+    def test_worker_calls_and_others_are_refused(self):
+        expires = datetime.datetime.now() + datetime.timedelta(days=1)
+        key = (
+            self.env["res.users.apikeys"].with_user(self.user_worker).sudo()._generate(None, "test", expires)
+        )
+        other = (
+            self.env["res.users.apikeys"]
+            .with_user(self.user_admin_ci)
+            .sudo()
+            ._generate(None, "test", expires)
+        )
+        response = self.call("contract_version", key)
+        self.assertEqual(response.status_code, 200, response.text)
+        self.assertEqual(response.json(), {"version": 1, "min_worker_version": 1})
+        run = self.queue_run(content=CONTENT)
+        claimed = self.call("claim_run", key, worker="json2@test").json()
+        self.assertEqual(claimed["run_id"], run.id)
+        chunk = self.call("fetch_file", key, run_id=run.id, offset=0, size=10).json()
+        self.assertEqual(base64.b64decode(chunk["data"]), CONTENT)
+        refused = self.call("contract_version", other)
+        self.assertEqual(refused.status_code, 403, refused.text)
+        self.assertEqual(self.call("contract_version", "not-a-key").status_code, 401)

@@ -219,6 +219,18 @@ class TestSyncRun(SyncCommon):
         with self.assertRaises(AccessError):
             run.with_user(self.user_sales).action_download_rejects_csv()
 
+    def test_views_load_for_managers(self):
+        for view_type in ("list", "form", "kanban", "search"):
+            arch = self.Run.with_user(self.user_manager).get_view(view_type=view_type)["arch"]
+            self.assertIn("state", arch)
+        self.env["customer.sync.run.row"].with_user(self.user_manager).get_views(
+            [(False, "list"), (False, "form")]
+        )
+        self.env["customer.sync.upload"].with_user(self.user_admin_ci).get_views([(False, "form")])
+        for view_type in ("list", "form", "search"):
+            self.Source.with_user(self.user_admin_ci).get_view(view_type=view_type)
+        self.Source.with_user(self.user_manager).get_view(view_type="form")
+
     def test_unlink_only_finished_runs(self):
         run = self.queue_run()
         with self.assertRaises(UserError):

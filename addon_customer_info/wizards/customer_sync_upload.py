@@ -46,7 +46,7 @@ class CustomerSyncUpload(models.TransientModel):
     encoding = fields.Char(help="Detected encoding of the CSV file; change it if the preview is wrong.")
     delimiter = fields.Char(help="Detected column separator of the CSV file.", size=1)
     header_row = fields.Integer(help="Row of the column headers (1: the first row).", default=1)
-    detected = fields.Char(string="Detected", readonly=True)
+    detected = fields.Char(readonly=True)
     line_ids = fields.One2many("customer.sync.upload.line", "wizard_id", string="Columns")
     unmapped = fields.Char(string="Not Imported", compute="_compute_preview")
     preview = fields.Html(compute="_compute_preview", sanitize=False)

@@ -13,5 +13,5 @@ class CustomerSyncUploadLine(models.TransientModel):
     wizard_id = fields.Many2one("customer.sync.upload", required=True, ondelete="cascade")
     sequence = fields.Integer()
     header = fields.Char(string="Column Header", readonly=True)
-    field = fields.Selection(MAPPABLE_FIELDS, string="Field", help="Empty: the column is not imported.")
+    field = fields.Selection(MAPPABLE_FIELDS, help="Empty: the column is not imported.")
     sample = fields.Char(string="First Value", readonly=True)
