@@ -236,17 +236,31 @@ class XlsxSource:
 
 
 def _reader_class() -> Any:
-    """openpyxl's ExcelReader, except that shared strings keep their ``_xHHHH_`` escapes for
-    :func:`decode_escapes` (openpyxl drops ``x005F_`` from them, which decodes a literal
-    ``_x005F_x0041_`` half-way)."""
+    """openpyxl's ExcelReader (read-only), except that shared strings keep their ``_xHHHH_``
+    escapes for :func:`decode_escapes` (openpyxl drops ``x005F_`` from them, which decodes a
+    literal ``_x005F_x0041_`` half-way) and that worksheets are opened without a size scan."""
     from openpyxl.cell.text import Text
     from openpyxl.reader.excel import ExcelReader
+    from openpyxl.worksheet._read_only import ReadOnlyWorksheet
     from openpyxl.xml.constants import SHARED_STRINGS, SHEET_MAIN_NS
     from openpyxl.xml.functions import iterparse
 
     tag = f"{{{SHEET_MAIN_NS}}}si"
 
+    class Sheet(ReadOnlyWorksheet):  # type: ignore[misc]
+        def _get_size(self) -> None:
+            """Not read: the reader ignores the declared dimension, and without one near the
+            top of the sheet openpyxl would parse the whole sheet once more to find it."""
+
     class Reader(ExcelReader):  # type: ignore[misc]
+        def read_worksheets(self) -> None:
+            """Worksheets only, lazily (no chart sheets, drawings, comments or pivots)."""
+            for sheet, rel in self.parser.find_sheets():
+                if rel.target in self.valid_files and "chartsheet" not in rel.Type:
+                    ws = Sheet(self.wb, sheet.name, rel.target, self.shared_strings)
+                    ws.sheet_state = sheet.state
+                    self.wb._sheets.append(ws)
+
         def read_strings(self) -> None:
             part = self.package.find(SHARED_STRINGS)
             if part is None:

@@ -569,9 +569,13 @@ def test_an_archive_that_lies_about_its_size_is_refused(tmp_path: Path) -> None:
 
 def test_memory_does_not_grow_with_the_file(tmp_path: Path) -> None:
     path = tmp_path / "big.csv"
-    line = "深圳市腾达科技有限公司第{:07d}分公司,张伟,13800138000,sales{:07d}@tenda.cn,广东省深圳市南山区科技园南区\n"
+    note = "长期合作客户，年度采购计划已确认，需在每季度初联系采购部门确认订单数量与交付时间。" * 3
+    line = (
+        "深圳市腾达科技有限公司第{:07d}分公司,张伟,13800138000,sales{:07d}@tenda.cn,"
+        f'广东省深圳市南山区科技园南区,"{note}\n第二行"\n'
+    )
     with path.open("w", encoding="gb18030") as fh:
-        fh.write("2026年采购名单\n公司名称,联系人,手机,邮箱,地址\n")
+        fh.write("2026年采购名单\n公司名称,联系人,手机,邮箱,地址,备注\n")
         i = 0
         while fh.tell() < 50 * 2**20:
             fh.write("".join(line.format(i + k, i + k) for k in range(1000)))
@@ -589,7 +593,8 @@ def test_memory_does_not_grow_with_the_file(tmp_path: Path) -> None:
     finally:
         tracemalloc.stop()
     assert info.encoding == "gb18030" and count == i
-    assert last is not None and last.number == i + 2 and not last.problems
+    assert last is not None and last.number == 2 * i + 1 and not last.problems
+    assert last.values["备注"] == note + "\n第二行"
     assert peak < 20 * 2**20, f"peak {peak / 2**20:.1f} MiB while reading a 50 MiB file"
 
 
@@ -683,3 +688,28 @@ def test_short_chinese_sample_is_not_taken_for_korean_but_korean_stays_korean(tm
     korean = "이름,전화\n김철수,010-1234-5678\n이영희,010-9876-5432\n서울특별시 강남구,부산광역시\n"
     info, rows = read(write(tmp_path, korean.encode("euc-kr")))
     assert info.encoding != "gb18030" and rows[0].values == {"이름": "김철수", "전화": "010-1234-5678"}
+
+
+def test_xlsx_memory_does_not_grow_with_the_sheet(tmp_path: Path) -> None:
+    def peak(rows: int) -> int:
+        path = tmp_path / f"{rows}.xlsx"
+        wb = openpyxl.Workbook(write_only=True)
+        ws = wb.create_sheet("名单")
+        ws.append(["公司名称", "联系人", "手机", "邮箱", "地址"])
+        for i in range(rows):
+            ws.append(
+                [f"深圳市腾达科技有限公司第{i}分公司", "张伟", 13800138000 + i, f"s{i}@x.cn", "广东省深圳市"]
+            )
+        wb.save(path)
+        tracemalloc.start()
+        try:
+            _info, it = open_table(path)
+            assert sum(1 for _ in it) == rows
+            return tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+
+    small, large = peak(1500), peak(6000)
+    assert large < small + 2 * 2**20, (
+        f"{small / 2**20:.1f} MiB for 1500 rows, {large / 2**20:.1f} MiB for 6000"
+    )
