@@ -43,10 +43,12 @@ same hash and changes nothing.
 from __future__ import annotations
 
 import hashlib
+import heapq
 import json
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import islice
 from typing import Any, Literal, Protocol, cast
 
 from sync_worker.contract import (
@@ -234,15 +236,25 @@ def _partner_id(key: str | None) -> int | None:
 # -- the flow -----------------------------------------------------------------------------------
 
 
-@dataclass
+@dataclass(slots=True)
 class _Accepted:
+    """An accepted row until it is sent: its payload kept as compact JSON text (a third of the
+    memory of the dictionaries), decoded again batch by batch."""
+
     number: int
     external_key: str
     hash: str
     kind: Literal["company", "person"]
-    values: dict[str, Any]
-    identifiers: Identifiers
+    payload: str  # JSON: {"values": ..., "identifiers": ...}
     nameless: bool
+
+    @property
+    def values(self) -> dict[str, Any]:
+        return cast(dict[str, Any], json.loads(self.payload)["values"])
+
+    def decoded(self) -> tuple[dict[str, Any], Identifiers]:
+        data = json.loads(self.payload)
+        return data["values"], data["identifiers"]
 
 
 @dataclass
@@ -303,8 +315,9 @@ def _read(rows: Iterable[Row], options: RunOptions, sink: Sink | None, mapper: M
                     external_key=key,
                     hash=row_hash(record.kind, values, ids),
                     kind=record.kind,
-                    values=values,
-                    identifiers=ids,
+                    payload=json.dumps(
+                        {"values": values, "identifiers": ids}, ensure_ascii=False, separators=(",", ":")
+                    ),
                     nameless=not record.name_norm,
                 )
             )
@@ -316,75 +329,77 @@ def _read(rows: Iterable[Row], options: RunOptions, sink: Sink | None, mapper: M
     return read
 
 
-def _payload(
-    read: _Read, decisions: Sequence[Decision]
-) -> tuple[list[tuple[int, BatchRow]], dict[str, str], dict[int, str]]:
-    """Rows in file order, and the cluster name of every accepted row key."""
+def _cluster_names(read: _Read, decisions: Sequence[Decision]) -> dict[str, str]:
+    """Row key -> its cluster's name: ``row:<n>`` of the cluster's first row in the file."""
     first_of_cluster: dict[int, str] = {}
     for item, decision in zip(read.accepted, decisions, strict=True):
         first_of_cluster.setdefault(decision.cluster, f"row:{item.number}")
-    cluster_of_key: dict[str, str] = {}
-    rows: list[tuple[int, BatchRow]] = []
-    texts: dict[int, str] = {}
-    for item, decision in zip(read.accepted, decisions, strict=True):
-        cluster = first_of_cluster[decision.cluster]
-        cluster_of_key[f"row:{item.number}"] = cluster
-        partner = _partner_id(decision.partner_key)
-        rejected: Rejection | None = None
-        row_decision: RowDecision | None = {
-            "action": decision.action,
-            "partner_id": partner,
-            "score": decision.score,
-            "probability": decision.probability,
-            "cluster": cluster,
-            "evidence": _evidence(decision),
-            "reasons": list(decision.reasons),
-            "candidates": [partner] if partner is not None else [],
+    return {
+        f"row:{item.number}": first_of_cluster[decision.cluster]
+        for item, decision in zip(read.accepted, decisions, strict=True)
+    }
+
+
+def _accepted_row(item: _Accepted, decision: Decision, cluster: str) -> BatchRow:
+    partner = _partner_id(decision.partner_key)
+    rejected: Rejection | None = None
+    row_decision: RowDecision | None = {
+        "action": decision.action,
+        "partner_id": partner,
+        "score": decision.score,
+        "probability": decision.probability,
+        "cluster": cluster,
+        "evidence": _evidence(decision),
+        "reasons": list(decision.reasons),
+        "candidates": [partner] if partner is not None else [],
+    }
+    if decision.action == "new" and item.nameless:
+        rejected = {
+            "code": "row.no_name",
+            "message": "The row matches no existing partner and has no name to create one with.",
+            "field": "name",
+            "value": None,
         }
-        if decision.action == "new" and item.nameless:
-            rejected, row_decision = (
-                {
-                    "code": "row.no_name",
-                    "message": "The row matches no existing partner and has no name to create one with.",
-                    "field": "name",
-                    "value": None,
-                },
-                None,
-            )
-        texts[item.number] = decision.explain()
-        rows.append(
-            (
-                item.number,
-                {
-                    "row": item.number,
-                    "external_key": item.external_key,
-                    "hash": item.hash,
-                    "kind": item.kind,
-                    "values": item.values,
-                    "identifiers": item.identifiers,
-                    "decision": row_decision,
-                    "rejected": rejected,
-                },
-            )
-        )
-    for number, rejection in read.rejected.items():
-        rows.append(
-            (
-                number,
-                {
-                    "row": number,
-                    "external_key": f"row:{number}",
-                    "hash": "",
-                    "kind": "company",
-                    "values": {},
-                    "identifiers": {"uscc": None, "vat": None, "lei": None, "email": []},
-                    "decision": None,
-                    "rejected": rejection,
-                },
-            )
-        )
-    rows.sort(key=lambda pair: pair[0])
-    return rows, cluster_of_key, texts
+        row_decision = None
+    values, ids = item.decoded()
+    return {
+        "row": item.number,
+        "external_key": item.external_key,
+        "hash": item.hash,
+        "kind": item.kind,
+        "values": values,
+        "identifiers": ids,
+        "decision": row_decision,
+        "rejected": rejected,
+    }
+
+
+def _rejected_row(number: int, rejection: Rejection) -> BatchRow:
+    return {
+        "row": number,
+        "external_key": f"row:{number}",
+        "hash": "",
+        "kind": "company",
+        "values": {},
+        "identifiers": {"uscc": None, "vat": None, "lei": None, "email": []},
+        "decision": None,
+        "rejected": rejection,
+    }
+
+
+def _rows_in_order(
+    read: _Read, decisions: Sequence[Decision], clusters: Mapping[str, str]
+) -> Iterator[BatchRow]:
+    """Every row's payload in file order, built one at a time (accepted and rejected merged)."""
+    accepted = (
+        (item.number, 0, item, decision) for item, decision in zip(read.accepted, decisions, strict=True)
+    )
+    rejected = ((number, 1, rejection, None) for number, rejection in sorted(read.rejected.items()))
+    for number, _side, item, decision in heapq.merge(accepted, rejected, key=lambda entry: entry[0]):
+        if decision is None:
+            yield _rejected_row(number, cast(Rejection, item))
+        else:
+            yield _accepted_row(cast(_Accepted, item), decision, clusters[f"row:{number}"])
 
 
 def pair_rows(
@@ -451,8 +466,8 @@ def run(
         mark = lap("index", mark)
         result = match(read.records, match_index, options.match_config or MatchConfig())
         mark = lap("match", mark)
-        batch_rows, cluster_of, texts = _payload(read, result.decisions)
-        pairs = pair_rows(result.file_pairs, cluster_of)
+        clusters = _cluster_names(read, result.decisions)
+        pairs = pair_rows(result.file_pairs, clusters)
         stats: dict[str, Any] = {
             "rows_read": read.rows_read,
             "rows_accepted": len(read.accepted),
@@ -462,17 +477,19 @@ def run(
             "matching": {k: v for k, v in result.stats.items() if k != "model_notes"},
         }
         if options.dry_run:
+            texts = {d.key: d.explain() for d in result.decisions}
+            every = list(_rows_in_order(read, result.decisions, clusters))
             preview: list[tuple[int, str, str]] = [
                 (
                     row["row"],
                     "rejected" if row["rejected"] or not row["decision"] else row["decision"]["action"],
-                    row["rejected"]["message"] if row["rejected"] else texts.get(row["row"], ""),
+                    row["rejected"]["message"] if row["rejected"] else texts.get(f"row:{row['row']}", ""),
                 )
-                for _n, row in batch_rows
+                for row in every
             ]
             lap("total", started)
             stats["timings"] = timings
-            counts = predicted_counts([r for _n, r in batch_rows], pairs)
+            counts = predicted_counts(every, pairs)
             if sink is not None:
                 sink.finish("done", "Dry run: nothing was applied.", {**stats, "predicted": counts})
             return PipelineResult(
@@ -483,8 +500,12 @@ def run(
                 stats=stats,
                 preview=preview,
             )
+        read.records.clear()  # matching is done: only the payloads are needed from here
         assert sink is not None
-        outcome = _apply(batch_rows, pairs, sink, options, read.rows_read)
+        total = len(read.accepted) + len(read.rejected)
+        outcome = _apply(
+            _rows_in_order(read, result.decisions, clusters), total, pairs, sink, options, read.rows_read
+        )
         lap("apply", mark)
         lap("total", started)
         stats["timings"] = timings
@@ -501,23 +522,27 @@ def run(
 
 
 def _apply(
-    batch_rows: Sequence[tuple[int, BatchRow]],
+    rows: Iterator[BatchRow],
+    total: int,
     pairs: Sequence[PairRow],
     sink: Sink,
     options: RunOptions,
-    rows_total: int,
+    rows_read: int,
 ) -> PipelineResult:
-    outcome = PipelineResult(state="done", rows_read=rows_total)
+    """Send ``rows`` (``total`` of them, file order) then ``pairs`` in numbered batches."""
+    outcome = PipelineResult(state="done", rows_read=rows_read)
     counts: dict[str, int] = {}
-    batches: list[list[BatchRow | PairRow]] = [
-        [row for _n, row in batch_rows[start : start + options.batch_rows]]
-        for start in range(0, len(batch_rows), options.batch_rows)
-    ]
-    for start in range(0, len(pairs), options.batch_rows):
-        batches.append(cast(list[BatchRow | PairRow], list(pairs[start : start + options.batch_rows])))
+    size = options.batch_rows
+    row_batches = -(-total // size)
+    last = row_batches + -(-len(pairs) // size)
     rows_done = 0
-    for batch_no, batch in enumerate(batches, start=1):
-        rows_done += sum(1 for row in batch if row["row"] is not None)
+    for batch_no in range(1, last + 1):
+        if batch_no <= row_batches:
+            batch: list[BatchRow | PairRow] = list(islice(rows, size))
+            rows_done += len(batch)
+        else:
+            start = (batch_no - row_batches - 1) * size
+            batch = list(pairs[start : start + size])
         if batch_no <= options.batches_done:
             outcome.batches_skipped += 1
             continue
@@ -526,11 +551,11 @@ def _apply(
         for name, number in answer.get("counts", {}).items():
             counts[name] = counts.get(name, 0) + int(number)
         progress = sink.report_progress(
-            rows_read=rows_total,
-            rows_total=rows_total,
+            rows_read=rows_read,
+            rows_total=rows_read,
             checkpoint={"rows_done": rows_done, "batches_done": batch_no},
         )
-        if progress.get("cancel_requested") and batch_no < len(batches):
+        if progress.get("cancel_requested") and batch_no < last:
             raise Cancelled
     outcome.counts = counts
     return outcome
