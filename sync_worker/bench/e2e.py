@@ -30,8 +30,10 @@ of the worker's own process, from ``wait4``); the index pull-and-build time the 
 reports in its run's figures (``stats.index.seconds``), and beside it a cold build of the
 index of every partner into an empty cache (``customer-sync index --refresh``); for the
 second run its time as a share of the first and the partners whose ``write_date`` changed.
-The load average is recorded with every figure: the machine may be shared. The targets (issue 11): worker ≥ 2× Odoo's rows/s with 0 duplicate
-partners; the second run ≤ 5 % of the first with 0 writes.
+The load average is recorded with every figure: the machine may be shared.
+
+The targets (issue 11): the worker at least 2× Odoo's rows/s with 0 duplicate partners; the
+second run at most 5 % of the first run's time with 0 writes.
 """
 
 from __future__ import annotations
