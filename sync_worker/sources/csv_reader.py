@@ -342,6 +342,7 @@ class CsvSource:
         self.delimiter, note = detect_delimiter(text, hints.delimiter)
         self.notes.append(note)
         self.sheet: str | None = None
+        self.positional = False
         self.cr_only = "\r" in text and "\n" not in text
         if self.cr_only:
             self.notes.append("Lines end with CR alone (a Macintosh CSV).")

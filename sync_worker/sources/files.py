@@ -95,6 +95,7 @@ class Source(Protocol):
 
     notes: list[str]
     sheet: str | None
+    positional: bool  # cells sit in fixed columns (XLSX), not split by a delimiter (CSV)
 
     def records(self) -> Generator[RawRecord, None, None]: ...
 
@@ -190,11 +191,13 @@ def detect_header(head: Sequence[RawRecord]) -> tuple[int, str]:
     )
 
 
-def unique_headers(cells: Sequence[str]) -> tuple[tuple[str, ...], list[str]]:
-    """Column names from the header cells: trailing empty cells dropped, whitespace collapsed,
-    empty names become "column N" and repeated names "name (column N)" (N counts from 1)."""
+def unique_headers(cells: Sequence[str], width: int = 0) -> tuple[tuple[str, ...], list[str]]:
+    """Column names from the header cells (at least ``width`` of them): trailing empty cells
+    dropped, whitespace collapsed, empty names become "column N" and repeated names
+    "name (column N)" (N counts from 1)."""
     names = [" ".join(clean_cell(c)[0].split()) for c in cells]
-    while names and not names[-1]:
+    names += [""] * (width - len(names))
+    while len(names) > width and not names[-1]:
         names.pop()
     out: list[str] = []
     seen: set[str] = set()
@@ -297,7 +300,10 @@ def open_table(
             "file.header_invalid",
             f"The header row ({header.number}) cannot be read: {header.problems[0].message}",
         )
-    headers, header_notes = unique_headers(header.cells)
+    width = 0
+    if plan.source.positional:  # a sheet's unnamed columns that hold data are read too
+        width = max((_last_filled(r.cells) for r in head[index + 1 :]), default=0)
+    headers, header_notes = unique_headers(header.cells, width)
     notes.extend(header_notes)
     if not headers:
         raise FileRejected("file.no_header", f"The header row ({header.number}) is empty.")
@@ -322,9 +328,17 @@ def open_table(
     return info, _rows(plan.source, header.number, headers, limits)
 
 
+def _last_filled(cells: Sequence[str]) -> int:
+    for i in range(len(cells), 0, -1):
+        if cells[i - 1].strip():
+            return i
+    return 0
+
+
 def _rows(source: Source, header_number: int, headers: tuple[str, ...], limits: Limits) -> Iterator[Row]:
     count = 0
     width = len(headers)
+    positional = source.positional
     for record in source.records():
         if record.number <= header_number:
             continue
@@ -338,10 +352,12 @@ def _rows(source: Source, header_number: int, headers: tuple[str, ...], limits: 
                 f"The file has more than {limits.max_rows:,} data rows (max_rows); row "
                 f"{record.number} is over the limit. Split the file, or raise the limit.",
             )
-        yield build_row(record, headers, width, limits)
+        yield build_row(record, headers, width, limits, positional)
 
 
-def build_row(record: RawRecord, headers: tuple[str, ...], width: int, limits: Limits) -> Row:
+def build_row(
+    record: RawRecord, headers: tuple[str, ...], width: int, limits: Limits, positional: bool = False
+) -> Row:
     cells = record.cells
     if not record.problems and len(cells) <= width:
         joined = "\n".join(cells)  # LF is kept by the cleaning, so one search covers all cells
@@ -350,10 +366,12 @@ def build_row(record: RawRecord, headers: tuple[str, ...], width: int, limits: L
             if len(cells) < width:
                 values.update((name, "") for name in headers[len(cells) :])
             return Row(number=record.number, values=values, notes=record.notes)
-    return _build_row_slowly(record, headers, width, limits)
+    return _build_row_slowly(record, headers, width, limits, positional)
 
 
-def _build_row_slowly(record: RawRecord, headers: tuple[str, ...], width: int, limits: Limits) -> Row:
+def _build_row_slowly(
+    record: RawRecord, headers: tuple[str, ...], width: int, limits: Limits, positional: bool
+) -> Row:
     problems = list(record.problems)
     notes = list(record.notes)
     values: dict[str, str] = {}
@@ -374,14 +392,20 @@ def _build_row_slowly(record: RawRecord, headers: tuple[str, ...], width: int, l
             )
             text = text[: limits.max_field_chars]
         values[name] = text
-    extra = [c for c in cells[width:] if c.strip()]
-    if extra:
+    extra = [(n, c) for n, c in enumerate(cells[width:], start=width + 1) if c.strip()]
+    if extra and positional:
+        n, value = extra[0]
+        notes.append(
+            f"Values in {len(extra)} column(s) without a header were not read (column {n}: "
+            f"'{excerpt(value)}'). Name the column in the header row to import it."
+        )
+    elif extra:
         problems.append(
             RowProblem(
                 "row.extra_cells",
                 f"Row {record.number} has {len(cells)} cells but the header has {width} columns "
-                f"(first extra value: '{excerpt(extra[0])}'); a delimiter inside an unquoted value or "
-                "a stray quote usually causes this. Fix the row or name the column in the header.",
+                f"(first extra value: '{excerpt(extra[0][1])}'); a delimiter inside an unquoted value "
+                "or a stray quote usually causes this. Fix the row or name the column in the header.",
             )
         )
     return Row(number=record.number, values=values, problems=tuple(problems), notes=tuple(notes))

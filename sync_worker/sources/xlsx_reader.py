@@ -205,6 +205,7 @@ class XlsxSource:
             )
         self.notes: list[str] = []
         self.sheet: str | None = None
+        self.positional = True
 
     def _workbook(self) -> _OpenWorkbook:
         return _OpenWorkbook(self.path, self.limits, self.wanted_sheet)

@@ -713,3 +713,14 @@ def test_xlsx_memory_does_not_grow_with_the_sheet(tmp_path: Path) -> None:
     assert large < small + 2 * 2**20, (
         f"{small / 2**20:.1f} MiB for 1500 rows, {large / 2**20:.1f} MiB for 6000"
     )
+
+
+def test_xlsx_unnamed_columns_with_data_are_read_not_rejected(tmp_path: Path) -> None:
+    rows_in: list[list[object]] = [["name", "phone", None], ["Tenda", 1, "note a"], ["Huawei", 2, None]]
+    rows_in += [["x", 3]] * 80 + [["late", 4, None, "beyond the header"]]
+    info, rows = read(make_xlsx(tmp_path / "list.xlsx", rows_in))
+    assert info.headers == ("name", "phone", "column 3")
+    assert rows[0].values == {"name": "Tenda", "phone": "1", "column 3": "note a"}
+    late = rows[-1]
+    assert late.values == {"name": "late", "phone": "4", "column 3": ""} and not late.problems
+    assert any("column 4" in note and "beyond the header" in note for note in late.notes)
