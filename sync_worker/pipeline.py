@@ -18,13 +18,17 @@ The flow:
    when it has neither a usable name nor a valid identifier, or when any of its values is
    invalid (a wrong USCC checksum, a malformed e-mail, an unparseable phone): the run records
    the first problem's code and sentence, the admin fixes the row and imports it again. Nothing
-   of a rejected row is written, and no value is silently dropped from an accepted one.
+   of a rejected row is written. Of an accepted row, Odoo receives the first phone and the first
+   mobile number (a second number in the phone column when there is no mobile column) and the
+   first e-mail as values, every e-mail as an identifier; further phone numbers of one cell are
+   matched on but not sent.
 2. **match** the accepted rows against the index *and against each other* in one call of
    :func:`~sync_worker.matching.match`: in-file duplicates form clusters (one partner per
    cluster) even when they lie far apart in the file. The whole file is matched at once
    because a duplicate may sit in any chunk; what is held meanwhile is one
-   ``NormalizedRecord`` and the payload values per row (about 2 KB a row, ~100 MB for 50 000
-   rows), never the raw file.
+   ``NormalizedRecord`` and the payload (as compact JSON) per row, never the raw file. Measured
+   on 50 000 generated rows: the run added about 330 MiB to the process, matching and the
+   normalisation tables included.
 3. **apply** the rows in file order in batches of ``batch_rows``; batch ``n`` is the
    ``batch_no`` of ``apply_batch`` and ``batches_done`` of the checkpoint, so a resumed run
    skips what was applied (and Odoo answers a re-sent batch from its store anyway). The
@@ -169,6 +173,8 @@ def _phone_values(raw: Mapping[str, Any], record: NormalizedRecord) -> dict[str,
     has_phone, has_mobile = bool(raw.get("phone")), bool(raw.get("mobile"))
     if has_phone and has_mobile:
         return {"phone": phones[0], **({"mobile": phones[-1]} if len(phones) > 1 else {})}
+    if has_phone and len(phones) > 1:  # several numbers in the phone column: the second as mobile
+        return {"phone": phones[0], "mobile": phones[1]}
     return {"phone" if has_phone else "mobile": phones[0]}
 
 

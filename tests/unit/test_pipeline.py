@@ -351,3 +351,17 @@ def test_index_cache_lock_is_exclusive(tmp_path) -> None:
             fcntl.flock(other, fcntl.LOCK_EX | fcntl.LOCK_NB)
     with (tmp_path / "lock").open("a") as other:
         fcntl.flock(other, fcntl.LOCK_EX | fcntl.LOCK_NB)  # released after the block
+
+
+def test_row_values_phone_and_mobile() -> None:
+    from sync_worker.pipeline import row_values
+
+    both = {"name": "腾达科技有限公司", "phone": "0755-88881234", "mobile": "13800138000"}
+    values = row_values(both, normalize_record(both))
+    assert (values["phone"], values["mobile"]) == ("+8675588881234", "+8613800138000")
+    one_cell = {"name": "腾达科技有限公司", "phone": "0755-88881234; 13800138000"}
+    values = row_values(one_cell, normalize_record(one_cell))
+    assert (values["phone"], values["mobile"]) == ("+8675588881234", "+8613800138000")
+    only_mobile = {"name": "腾达科技有限公司", "mobile": "13800138000"}
+    assert row_values(only_mobile, normalize_record(only_mobile))["mobile"] == "+8613800138000"
+    assert "phone" not in row_values(only_mobile, normalize_record(only_mobile))
