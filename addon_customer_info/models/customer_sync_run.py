@@ -375,6 +375,7 @@ class CustomerSyncRun(models.Model):
         when there is none. ``SELECT … FOR UPDATE SKIP LOCKED``: two workers never get the same run."""
         self.env.flush_all()
         stale_before = fields.Datetime.now() - relativedelta(seconds=max(int(stale_after), 60))
+        self._cancel_abandoned(stale_before)
         rows = self.env.execute_query(
             SQL(
                 """
@@ -416,6 +417,24 @@ class CustomerSyncRun(models.Model):
         )
         return run
 
+    @api.model
+    def _cancel_abandoned(self, stale_before):
+        """Runs whose worker vanished after somebody pressed Cancel: nobody resumes them."""
+        abandoned = self.search(
+            [
+                ("state", "=", "running"),
+                ("cancel_requested", "=", True),
+                ("last_progress_at", "<", stale_before),
+                ("company_id", "in", self.env.companies.ids),
+            ]
+        )
+        for run in abandoned:
+            run._as_system().write({"state": "cancelled", "finished_at": fields.Datetime.now()})
+            run.message_post(
+                body=self.env._("Cancelled: its worker stopped reporting after the cancel request.")
+            )
+        self.env.flush_all()
+
     def _check_running(self):
         self.ensure_one()
         if self.state != "running":
@@ -431,13 +450,21 @@ class CustomerSyncRun(models.Model):
         offset, size = int(offset), min(int(size), MAX_CHUNK)
         if offset < 0 or size <= 0:
             raise UserError(self.env._("Offset and size of a file chunk must be positive."))
-        raw = self.attachment_id.raw or b""
-        chunk = raw[offset : offset + size]
+        attachment = self.attachment_id
+        if attachment.store_fname:
+            # read the piece from the filestore: a large file is not loaded whole for each chunk
+            with open(attachment._full_path(attachment.store_fname), "rb") as file:
+                file.seek(offset)
+                chunk = file.read(size)
+            total = attachment.file_size
+        else:
+            raw = attachment.raw or b""
+            chunk, total = raw[offset : offset + size], len(raw)
         return {
             "data": base64.b64encode(chunk).decode("ascii"),
             "offset": offset,
             "size": len(chunk),
-            "eof": offset + len(chunk) >= len(raw),
+            "eof": offset + len(chunk) >= total,
         }
 
     def _store_chunk(self, offset, data):
@@ -534,7 +561,7 @@ class CustomerSyncRun(models.Model):
         )
         return f"{note} {self.message}" if self.message else note
 
-    def _record_rows(self, results, rows=None):
+    def _record_rows(self, results, rows=None, keep_unchanged=False):
         """Record the outcome of applied rows on the run and move its counters.
 
         Called by ``apply_batch`` (inside its transaction) with the contract's per-row
@@ -542,8 +569,9 @@ class CustomerSyncRun(models.Model):
         ``rows`` of the batch in the same order (their ``external_key``, ``rejected`` reason and
         ``values`` are kept: the reason of a rejected row, an excerpt of its content). A result
         may also carry ``code``, ``message``, ``field``, ``value`` or ``raw`` itself. Rows of
-        kind ``"pair"`` have no result of their own and are skipped. Returns the created
-        ``customer.sync.run.row`` records.
+        kind ``"pair"`` have no result of their own and are skipped. ``unchanged`` rows are
+        counted but not stored (a re-run of a large list writes nothing per row) unless
+        ``keep_unchanged``. Returns the created ``customer.sync.run.row`` records.
         """
         self.ensure_one()
         Row = self.env["customer.sync.run.row"]
@@ -554,7 +582,8 @@ class CustomerSyncRun(models.Model):
             if incoming.get("kind") == "pair" or result.get("outcome") not in OUTCOMES:
                 continue
             counts[result["outcome"]] += 1
-            vals_list.append(Row._values_from_result(self, result, incoming))
+            if result["outcome"] != "unchanged" or keep_unchanged:
+                vals_list.append(Row._values_from_result(self, result, incoming))
         records = Row._as_system().create(vals_list) if vals_list else Row
         if any(counts.values()):
             self._as_system().write(

@@ -161,6 +161,7 @@ class TestSyncApi(SyncCommon):
             run_id=run.id, rows_read=500, checkpoint={"rows_done": 500, "batches_done": 1}
         )
         self.assertIs(self.api.claim_run(worker="w2"), False, "fresh progress: not stale")
+        self.env.flush_all()
         self.env.cr.execute(
             SQL(
                 "UPDATE customer_sync_run SET last_progress_at = now() at time zone 'utc' - interval '1 hour'"
@@ -173,6 +174,22 @@ class TestSyncApi(SyncCommon):
         self.assertEqual(answer["run_id"], run.id)
         self.assertEqual(answer["checkpoint"], {"rows_done": 500, "batches_done": 1})
         self.assertEqual(run.worker, "w2")
+
+    def test_abandoned_cancelled_run_is_closed_not_resumed(self):
+        run = self.queue_run()
+        self.api.claim_run(worker="w1")
+        run.with_user(self.user_manager).action_cancel()
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                "UPDATE customer_sync_run SET last_progress_at = now() at time zone 'utc' - interval '1 hour'"
+                " WHERE id = %s",
+                run.id,
+            )
+        )
+        run.invalidate_recordset()
+        self.assertIs(self.api.claim_run(worker="w2"), False)
+        self.assertEqual(run.state, "cancelled")
 
     def test_two_workers_never_claim_the_same_run(self):
         """Two transactions at once (two connections): one gets the run, the other nothing."""

@@ -147,8 +147,11 @@ class TestSyncRun(SyncCommon):
         self.assertLessEqual(len(rejected.value), 200)
         self.assertEqual(rejected.raw["phone"], "+86 138 0013 8000")
         self.assertEqual(records[0].partner_id, partner)
-        run.with_user(self.user_worker)._record_rows([{"row": 4, "outcome": "unchanged"}])
+        unchanged = run.with_user(self.user_worker)._record_rows([{"row": 4, "outcome": "unchanged"}])
         self.assertEqual(run.unchanged_count, 1)
+        self.assertFalse(unchanged, "unchanged rows are counted, not stored")
+        kept = run._record_rows([{"row": 5, "outcome": "unchanged"}], keep_unchanged=True)
+        self.assertEqual((kept.outcome, run.unchanged_count), ("unchanged", 2))
 
     def _run_with_rejects(self):
         run = self.queue_run()
