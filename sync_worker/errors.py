@@ -51,3 +51,6 @@ class FileRejected(FatalError):
         self.code = code
         self.message = message
         super().__init__(f"{message} ({code})")
+
+    def __reduce__(self) -> tuple[type[FileRejected], tuple[str, str]]:
+        return (type(self), (self.code, self.message))  # picklable despite two arguments

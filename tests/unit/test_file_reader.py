@@ -724,3 +724,11 @@ def test_xlsx_unnamed_columns_with_data_are_read_not_rejected(tmp_path: Path) ->
     late = rows[-1]
     assert late.values == {"name": "late", "phone": "4", "column 3": ""} and not late.problems
     assert any("column 4" in note and "beyond the header" in note for note in late.notes)
+
+
+def test_file_rejected_survives_pickling() -> None:
+    import pickle
+
+    error = pickle.loads(pickle.dumps(FileRejected("file.too_large", "The file is too large.")))  # noqa: S301 (our own bytes)
+    assert (error.code, error.message) == ("file.too_large", "The file is too large.")
+    assert str(error) == "The file is too large. (file.too_large)"
