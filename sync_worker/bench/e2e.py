@@ -215,7 +215,15 @@ def ratios(results: Mapping[str, Mapping[str, Any]]) -> dict[str, float | None]:
     rerun = None
     if first.get("seconds") and second.get("seconds") is not None:
         rerun = round(100 * second["seconds"] / first["seconds"], 1)
-    return {"worker_vs_odoo_speed": speed, "second_run_percent": rerun}
+    plain = (results.get("odoo_load_plain") or {}).get("rows_per_second")
+    plain_speed = (
+        round(first["rows_per_second"] / plain, 2) if plain and first.get("rows_per_second") else None
+    )
+    return {
+        "worker_vs_odoo_speed": speed,
+        "worker_vs_plain_odoo_speed": plain_speed,
+        "second_run_percent": rerun,
+    }
 
 
 def targets(results: Mapping[str, Mapping[str, Any]]) -> list[str]:
@@ -230,6 +238,12 @@ def targets(results: Mapping[str, Mapping[str, Any]]) -> list[str]:
         lines.append(
             f"worker rows/s >= 2x Odoo's import: {first['rows_per_second']:,.0f} vs "
             f"{odoo['rows_per_second']:,.0f} rows/s = {speed:.2f}x -> {_met(speed >= 2)}"
+        )
+    plain = results.get("odoo_load_plain") or {}
+    if measured.get("worker_vs_plain_odoo_speed") is not None:
+        lines.append(
+            f"  (for reference: Odoo's import without the addon {plain['rows_per_second']:,.0f} rows/s; "
+            f"the worker {measured['worker_vs_plain_odoo_speed']:.2f}x that)"
         )
     duplicates = (first.get("duplicates") or {}).get("duplicate_partners")
     if duplicates is None:
@@ -268,6 +282,7 @@ def _fmt(value: Any, spec: str = ",") -> str:
 
 ENGINE_LABELS = {
     "odoo_load": "Odoo import (load)",
+    "odoo_load_plain": "Odoo import (load), no addon",
     "worker": "worker, 1st run",
     "worker_rerun": "worker, 2nd run",
     "index_cold": "worker index, cold build",
@@ -338,7 +353,7 @@ class Databases:
     install: Any  # tests.harness.OdooInstall
     workdir: Path
     names: dict[str, str]  # engine -> database
-    admin_key: str  # API key of admin (Odoo's import runs as the person at the Import screen)
+    admin_keys: dict[str, str]  # engine -> API key of admin (who sits at the Import screen)
     worker_key: str | None  # API key of the integration user, when install data made one
 
     @contextlib.contextmanager
@@ -348,58 +363,75 @@ class Databases:
 
         name = self.names[engine]
         with harness.live_server(self.install, name, workdir=self.workdir) as server:
-            yield Database(name, server.url, self.admin_key, self.worker_key)
+            yield Database(name, server.url, self.admin_keys[engine], self.worker_key)
+
+
+#: engines whose database has Odoo's contacts and mail only, not the addon
+PLAIN_ENGINES = frozenset({"odoo_load_plain"})
 
 
 @contextlib.contextmanager
 def odoo_databases(engines: Sequence[str], workdir: Path) -> Iterator[Databases]:
-    """One database per engine, each a copy of one fresh install of the addon without demo
-    data, so that they start equal; all of them dropped at the end, also on failure."""
+    """One database per engine, each a copy of one fresh install without demo data (of the
+    addon; for :data:`PLAIN_ENGINES` of ``contacts`` and ``mail`` only), so that engines on the
+    same install start equal; all of them dropped at the end, also on failure."""
     from tests import harness
 
     install = harness.find_odoo()
     harness.ensure_role()
     data_dir = workdir / "data"
-    template = harness.new_db_name()
-    created = [template]
+    created: list[str] = []
     try:
-        _progress(f"installing {harness.ADDON} without demo data into {template}")
-        started = time.perf_counter()
-        process = harness.OdooProcess(
-            harness.odoo_command(
-                install,
-                template,
-                f"--init={harness.ADDON}",
-                "--stop-after-init",
-                http_port=harness.free_port(),
-                data_dir=data_dir,
-            ),
-            workdir / f"{template}-install.log",
-        )
-        try:
-            code = process.wait(timeout=3600)
-        finally:
-            process.stop()
-        if code != 0:
-            records = harness.parse_log(process.log_path.read_text(encoding="utf-8", errors="replace"))
-            problems = "\n".join(f"  - {p}" for p in harness.log_problems(records)[:10])
-            raise harness.HarnessError(f"installing the addon failed (exit {code}):\n{problems}")
-        _progress(f"installed in {time.perf_counter() - started:.0f} s")
-        admin_key = harness.create_api_key(install, template, data_dir=data_dir)
-        has_worker = harness.query(template, "SELECT 1 FROM res_users WHERE login = %s", (WORKER_LOGIN,))
-        worker_key = _expiring_api_key(harness, install, template, data_dir) if has_worker else None
-        names = {}
+        templates: dict[bool, tuple[str, str]] = {}  # plain? -> (template, admin key)
+        for plain in sorted({engine in PLAIN_ENGINES for engine in engines}):
+            modules = "contacts,mail" if plain else harness.ADDON
+            template = harness.new_db_name()
+            created.append(template)
+            _install(harness, install, template, modules, workdir)
+            templates[plain] = (template, harness.create_api_key(install, template, data_dir=data_dir))
+        worker_key = None
+        if False in templates:
+            template = templates[False][0]
+            if harness.query(template, "SELECT 1 FROM res_users WHERE login = %s", (WORKER_LOGIN,)):
+                worker_key = _expiring_api_key(harness, install, template, data_dir)
+        names, keys = {}, {}
         for engine in engines:
+            template, keys[engine] = templates[engine in PLAIN_ENGINES]
             name = harness.new_db_name()
             created.append(name)
             _copy_database(harness, template, name, data_dir)
             names[engine] = name
-        yield Databases(install, workdir, names, admin_key, worker_key)
+        yield Databases(install, workdir, names, keys, worker_key)
     finally:
         for name in created:
             with contextlib.suppress(Exception):
                 harness.drop_database(name)
             shutil.rmtree(data_dir / "filestore" / name, ignore_errors=True)
+
+
+def _install(harness: Any, install: Any, db: str, modules: str, workdir: Path) -> None:
+    _progress(f"installing {modules} without demo data into {db}")
+    started = time.perf_counter()
+    process = harness.OdooProcess(
+        harness.odoo_command(
+            install,
+            db,
+            f"--init={modules}",
+            "--stop-after-init",
+            http_port=harness.free_port(),
+            data_dir=workdir / "data",
+        ),
+        workdir / f"{db}-install.log",
+    )
+    try:
+        code = process.wait(timeout=3600)
+    finally:
+        process.stop()
+    if code != 0:
+        records = harness.parse_log(process.log_path.read_text(encoding="utf-8", errors="replace"))
+        problems = "\n".join(f"  - {p}" for p in harness.log_problems(records)[:10])
+        raise harness.HarnessError(f"installing {modules} failed (exit {code}):\n{problems}")
+    _progress(f"installed in {time.perf_counter() - started:.0f} s")
 
 
 def _expiring_api_key(harness: Any, install: Any, db: str, data_dir: Path) -> str:
@@ -751,10 +783,12 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             f"({file_info['duplicate_rows']:,} duplicate rows)"
         )
         why_not = worker_available()
-        engines = ["odoo_load"] + ([] if why_not else ["worker"])
+        engines = ["odoo_load"] + ([] if args.no_plain else ["odoo_load_plain"])
+        engines += [] if why_not else ["worker"]
         with odoo_databases(engines, workdir) as dbs:
-            with dbs.serve("odoo_load") as db:
-                results["odoo_load"] = run_odoo_load(db, header, rows, labels, args.batch)
+            for engine in engines[: engines.index("worker") if "worker" in engines else None]:
+                with dbs.serve(engine) as db:
+                    results[engine] = run_odoo_load(db, header, rows, labels, args.batch)
             if why_not:
                 results["worker"] = {"status": f"not run: {why_not}"}
             else:
@@ -771,6 +805,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument(
         "--batch", type=int, default=IMPORT_BATCH, help="rows per load() call of Odoo's import"
+    )
+    parser.add_argument(
+        "--no-plain",
+        action="store_true",
+        help="skip the reference run of Odoo's import into a database without the addon",
     )
     parser.add_argument("--file", type=Path, help="where to write the generated list (default: a temp dir)")
     parser.add_argument("--output", type=Path, default=Path("bench-results/e2e.json"))
