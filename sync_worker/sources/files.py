@@ -201,14 +201,15 @@ def unique_headers(cells: Sequence[str], width: int = 0) -> tuple[tuple[str, ...
         names.pop()
     out: list[str] = []
     seen: set[str] = set()
-    notes: list[str] = []
+    unnamed: list[str] = []
+    repeated: list[str] = []
     for n, name in enumerate(names, start=1):
         if not name:
             unique = f"column {n}"
-            notes.append(f"Column {n} has no name in the header; it is called '{unique}'.")
+            unnamed.append(str(n))
         elif name in seen:
             unique = f"{name} (column {n})"
-            notes.append(f"Column {n} repeats the name '{name}'; it is called '{unique}'.")
+            repeated.append(f"'{unique}'")
         else:
             unique = name
         suffix = 2
@@ -218,6 +219,11 @@ def unique_headers(cells: Sequence[str], width: int = 0) -> tuple[tuple[str, ...
             suffix += 1
         seen.add(unique)
         out.append(unique)
+    notes: list[str] = []
+    if unnamed:
+        notes.append(f"Column(s) {', '.join(unnamed)} have no name in the header; each is called 'column N'.")
+    if repeated:
+        notes.append(f"Repeated column names are made unique: {', '.join(repeated)}.")
     return tuple(out), notes
 
 
@@ -231,8 +237,11 @@ def _plan(path: Path, hints: FileHints, limits: Limits) -> _Plan:
     # imported here: the readers import this module for the shared types
     from sync_worker.sources import csv_reader, xlsx_reader
 
-    with path.open("rb") as fh:
-        magic = fh.read(8)
+    try:
+        with path.open("rb") as fh:
+            magic = fh.read(8)
+    except OSError as exc:
+        raise FileRejected("file.unreadable", f"The file cannot be opened: {exc.strerror}.") from exc
     if magic.startswith(_ZIP_MAGIC):
         source = xlsx_reader.XlsxSource(path, hints, limits)
         return _Plan("xlsx", source)

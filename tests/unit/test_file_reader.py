@@ -208,7 +208,8 @@ def test_duplicate_and_empty_headers_get_unique_names(tmp_path: Path) -> None:
     info, rows = read(write(tmp_path, text.encode()))
     assert info.headers == ("电话", "column 2", "名称", "电话 (column 4)", "地址")
     assert rows[0].values == {"电话": "1", "column 2": "2", "名称": "3", "电话 (column 4)": "4", "地址": "5"}
-    assert any("column 2" in note for note in info.detection_notes)
+    assert "Column(s) 2 have no name in the header; each is called 'column N'." in info.detection_notes
+    assert "Repeated column names are made unique: '电话 (column 4)'." in info.detection_notes
 
 
 # --- quoting and malformed rows ------------------------------------------------------------
