@@ -443,3 +443,38 @@ def test_a_gbk_purchased_list_end_to_end(
     assert run["name"] in listed.stdout and second["name"] in listed.stdout
     shown = cli(env, "index")
     assert shown.returncode == 0 and "records" in shown.stdout
+
+
+def test_a_file_dropped_in_an_inbox_is_imported_on_schedule(sync_odoo: SyncOdoo, redis_url: str) -> None:
+    """A scheduled purchased list with an inbox folder: beat's ``customer_sync.scheduled`` imports
+    the file unattended (trigger "schedule") and moves it to ``imported/``."""
+    admin = sync_odoo.admin
+    inbox = sync_odoo.workdir / "inbox"
+    inbox.mkdir()
+    source_id = create_source(admin, "Leads inbox")
+    admin.call(
+        "customer.sync.source",
+        "write",
+        ids=[source_id],
+        vals={"schedule_unit": "minutes", "schedule_interval": 1, "inbox": str(inbox)},
+    )
+    rng = random.Random(77)
+    rows = [
+        [f"{city}{brand}{industry}有限公司", make_uscc(rng, "91", "510100"), "", "", city.removesuffix("市")]
+        for city, brand, industry in zip(CITIES[:3], ["翠微", "青禾", "蓝湾"], INDUSTRIES[:3], strict=True)
+    ]
+    text = io.StringIO()
+    csv.writer(text, lineterminator="\r\n").writerows([HEADERS, *rows])
+    dropped = inbox / "leads-inbox.csv"
+    dropped.write_bytes(text.getvalue().encode("gbk"))
+    settled = time.time() - 60
+    os.utime(dropped, (settled, settled))
+    with celery_worker(sync_odoo, "json2", redis_url, redis_url) as log:
+        # beat's first "scheduled" tick comes within its 60 s interval
+        run = wait_for(admin, source_id, {"done", "failed", "cancelled"}, timeout=240)
+        assert run["state"] == "done", f"{run}\n{log.read_text(errors='replace')[-5000:]}"
+    assert run["trigger"] == "schedule"
+    assert counts(run) == {"created": 3, "linked": 0, "review": 0, "rejected": 0, "unchanged": 0}
+    assert not dropped.exists()
+    assert (inbox / "imported" / dropped.name).read_bytes() == text.getvalue().encode("gbk")
+    assert len(runs_of(admin, source_id)) == 1
