@@ -584,7 +584,7 @@ def create_api_key(install: OdooInstall, db: str, *, data_dir: Path, login: str 
     """
     script = (
         f"user = env['res.users'].search([('login', '=', {login!r})], limit=1)\n"
-        "key = env['res.users.apikeys'].with_user(user)._generate('rpc', 'customer-sync tests', None)\n"
+        "key = env['res.users.apikeys'].with_user(user).sudo()._generate('rpc', 'customer-sync', None)\n"
         "env.cr.commit()\n"
         "print('APIKEY=' + key)\n"
     )
