@@ -4,9 +4,10 @@
 # calling service writes it to a private file on a volume that only the worker reads.
 user = env["res.users"].search([("login", "=", "customer_sync_worker")], limit=1)  # noqa: F821
 if not user:
-    raise SystemExit("the integration user customer_sync_worker is missing: install addon_customer_info first")
+    raise SystemExit("the integration user customer_sync_worker is missing: install addon_customer_info")
 # sudo: Odoo 19 gives a non-admin no key without an expiry date; this runs as the operator in
 # `odoo shell`, for the one user the addon created, so nobody else gains anything
-key = env["res.users.apikeys"].with_user(user).sudo()._generate("rpc", "customer-sync worker (docker compose)", None)  # noqa: F821
+apikeys = env["res.users.apikeys"].with_user(user).sudo()  # noqa: F821
+key = apikeys._generate("rpc", "customer-sync worker (docker compose)", None)
 env.cr.commit()  # noqa: F821  (a shell script's own transaction: nothing else commits it)
 print("APIKEY=" + key)
