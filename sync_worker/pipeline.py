@@ -67,7 +67,7 @@ from sync_worker.contract import (
     Rejection,
     RowDecision,
 )
-from sync_worker.matching import Decision, MatchConfig, MatchIndex, match
+from sync_worker.matching import Decision, Evidence, MatchConfig, MatchIndex, match
 from sync_worker.normalize import NormalizedRecord, normalize_record
 from sync_worker.normalize.text import clip
 from sync_worker.sources.files import Row
@@ -229,10 +229,12 @@ def row_hash(kind: str, values: Mapping[str, Any], ids: Identifiers) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+def _evidence_items(evidence: Sequence[Evidence]) -> list[EvidenceItem]:
+    return [{"field": e.field, "level": e.level, "weight": e.weight, "text": e.text} for e in evidence]
+
+
 def _evidence(decision: Decision) -> list[EvidenceItem]:
-    return [
-        {"field": e.field, "level": e.level, "weight": e.weight, "text": e.text} for e in decision.evidence
-    ]
+    return _evidence_items(decision.evidence)
 
 
 def _partner_id(key: str | None) -> int | None:
@@ -409,17 +411,21 @@ def _rows_in_order(
 
 
 def pair_rows(
-    file_pairs: Sequence[tuple[str, str, float, str]], cluster_of: Mapping[str, str]
+    file_pairs: Sequence[tuple[str, str, float, str]],
+    cluster_of: Mapping[str, str],
+    evidence: Mapping[tuple[str, str], Sequence[Evidence]] | None = None,
 ) -> list[PairRow]:
-    """In-file pairs the engine was unsure of, between rows that did not end in one cluster."""
+    """In-file pairs the engine was unsure of, between rows that did not end in one cluster,
+    each with the engine's per-field evidence for the reviewer."""
     out: list[PairRow] = []
     for left, right, score, action in file_pairs:
         if action != "review" or left not in cluster_of or right not in cluster_of:
             continue
         if cluster_of[left] == cluster_of[right]:
             continue
+        items = _evidence_items((evidence or {}).get((left, right), ()))
         out.append(
-            {"row": None, "kind": "pair", "pair": [left, right], "score": round(score, 2), "evidence": []}
+            {"row": None, "kind": "pair", "pair": [left, right], "score": round(score, 2), "evidence": items}
         )
     return out
 
@@ -473,7 +479,7 @@ def run(
         result = match(read.records, match_index, options.match_config or MatchConfig())
         mark = lap("match", mark)
         clusters = _cluster_names(read, result.decisions)
-        pairs = pair_rows(result.file_pairs, clusters)
+        pairs = pair_rows(result.file_pairs, clusters, result.pair_evidence)
         stats: dict[str, Any] = {
             "rows_read": read.rows_read,
             "rows_accepted": len(read.accepted),

@@ -18,7 +18,7 @@ from sync_worker.matching.compare import FIELD_INDEX, FIELDS, Comparison, compar
 from sync_worker.matching.config import MatchConfig
 from sync_worker.matching.index import MatchIndex, query_hashes
 from sync_worker.matching.keys import key_hash, name_value_key
-from sync_worker.matching.results import Decision, MatchResult, evidence_for
+from sync_worker.matching.results import Decision, Evidence, MatchResult, evidence_for
 from sync_worker.matching.scoring import Model, estimate_u, probability, train_m
 from sync_worker.matching.table import RecordTable
 from sync_worker.normalize.record import NormalizedRecord
@@ -241,6 +241,7 @@ def dedupe(records: Sequence[NormalizedRecord], config: MatchConfig | None = Non
             for a, b, s, x in zip(left, right, scores, actions, strict=True)
             if x != NEW
         ],
+        pair_evidence=_review_evidence(keys, left, right, comparison, actions, model),
     )
 
 
@@ -317,7 +318,24 @@ def match(
             for a, b, s, x in zip(fl, fr, f_scores, f_actions, strict=True)
             if x != NEW
         ],
+        pair_evidence=_review_evidence(keys, fl, fr, f_cmp, f_actions, model),
     )
+
+
+def _review_evidence(
+    keys: list[str],
+    left: np.ndarray,
+    right: np.ndarray,
+    comparison: Comparison,
+    actions: np.ndarray,
+    model: Model,
+) -> dict[tuple[str, str], tuple[Evidence, ...]]:
+    """Per-field evidence of the in-file pairs left for review (only those: a person reads them)."""
+    weights = model.weights()
+    return {
+        (keys[int(left[k])], keys[int(right[k])]): evidence_for(comparison, k, weights)
+        for k in np.flatnonzero(actions == REVIEW).tolist()
+    }
 
 
 def _decide(

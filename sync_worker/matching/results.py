@@ -60,6 +60,9 @@ class MatchResult:
     model: Model | None = None
     #: scored in-file pairs (keys and score), kept for evaluation and the review queue
     file_pairs: list[tuple[str, str, float, Action]] = field(default_factory=list)
+    #: per-field evidence of the in-file pairs left for review, by their two keys: what a
+    #: reviewer is shown beside the two rows
+    pair_evidence: dict[tuple[str, str], tuple[Evidence, ...]] = field(default_factory=dict)
 
 
 _VERBS = {

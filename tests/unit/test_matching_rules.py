@@ -114,6 +114,23 @@ def test_duplicates_in_the_file_decide_together() -> None:
     assert decisions["a"].partner_key == decisions["b"].partner_key == "1"
 
 
+def test_unsure_pairs_inside_a_file_carry_their_evidence() -> None:
+    rows = [
+        {"key": "a", "name": "Globex Corporation", "uscc": USCC_A},
+        {"key": "b", "name": "华为技术有限公司", "uscc": USCC_A, "phone": "0755-28780808"},
+        {"key": "c", "name": "Initech LLC", "phone": "+1 650 253 0000", "country": "US"},
+    ]
+    for result in (
+        dedupe([normalize_record(r) for r in rows]),
+        match([normalize_record(r) for r in rows], _index()),
+    ):
+        assert [(a, b, action) for a, b, _s, action in result.file_pairs] == [("a", "b", "review")]
+        evidence = result.pair_evidence[("a", "b")]
+        assert [(e.field, e.level) for e in evidence][:2] == [("uscc", "same"), ("name", "different")]
+        assert evidence[0].weight > 0 > evidence[1].weight
+        assert evidence[0].text.startswith("same USCC: +")
+
+
 def test_dedupe_clusters_one_file() -> None:
     rows = [
         {"key": "a", "name": "Acme Trading Ltd", "phone": "+44 20 7946 0958", "email": "sales@acme.co.uk"},

@@ -17,7 +17,7 @@ import pytest
 
 from sync_worker.bench.identifiers import make_uscc, mistype
 from sync_worker.contract import ApplyBatchRequest, BatchRow, Checkpoint, PairRow, problems
-from sync_worker.matching import MatchIndex
+from sync_worker.matching import Evidence, MatchIndex
 from sync_worker.normalize import normalize_record
 from sync_worker.pipeline import RunOptions, pair_rows, run
 from sync_worker.sources.files import Row, RowProblem
@@ -218,8 +218,15 @@ def test_unsure_in_file_pairs_become_pair_rows_between_different_clusters() -> N
         ("row:3", "row:4", 2.5, "review"),
         ("row:4", "row:9", 2.0, "review"),  # row 9 was rejected: no partner to compare
     ]
-    assert pair_rows(file_pairs, cluster_of) == [
-        {"row": None, "kind": "pair", "pair": ["row:2", "row:3"], "score": 3.14, "evidence": []},
+    evidence = {("row:2", "row:3"): (Evidence("email", "exact", 8.5, "same email: +8.5"),)}
+    assert pair_rows(file_pairs, cluster_of, evidence) == [
+        {
+            "row": None,
+            "kind": "pair",
+            "pair": ["row:2", "row:3"],
+            "score": 3.14,
+            "evidence": [{"field": "email", "level": "exact", "weight": 8.5, "text": "same email: +8.5"}],
+        },
         {"row": None, "kind": "pair", "pair": ["row:3", "row:4"], "score": 2.5, "evidence": []},
     ]
     assert pair_rows([("row:2", "row:4", 2.5, "review")], cluster_of) == []  # same cluster
