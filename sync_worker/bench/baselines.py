@@ -34,7 +34,7 @@ import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -121,7 +121,7 @@ _RAW = tuple(f for f in RAW_FIELDS if f != "key")
 # -- Splink ----------------------------------------------------------------------------------
 
 
-def splink_settings(link_type: str) -> Any:
+def splink_settings(link_type: Literal["link_and_dedupe", "dedupe_only"]) -> Any:
     """Blocking rules and comparisons (Splink 4/5 API); see docs/benchmarks.md for the reasoning."""
     import splink.comparison_library as cl
     from splink import SettingsCreator, block_on

@@ -104,8 +104,8 @@ def make_vat(rng: random.Random, country: str) -> str | None:
     if country == "NL":
         return "NL" + _nl_bsn(rng) + "B01"
     if country == "BE":
-        body = int("0" + _digits(rng, 7))
-        return f"BE{body:08d}{97 - body % 97:02d}"
+        number = int("0" + _digits(rng, 7))
+        return f"BE{number:08d}{97 - number % 97:02d}"
     if country == "ES":
         body = "B" + _digits(rng, 7, first_nonzero=False)
         return "ES" + body + es_cif.calc_check_digits(body)[0]

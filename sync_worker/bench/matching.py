@@ -158,7 +158,8 @@ def _run_ours(
     from sync_worker.matching import MatchConfig, MatchIndex
 
     config = MatchConfig(seed=seed)
-    index, index_stats = None, {"partners": 0}
+    index: MatchIndex | None = None
+    index_stats: dict[str, Any] = {"partners": 0}
     with tempfile.TemporaryDirectory(prefix="bench-index-") as folder:
         if scenario.index:
             index_stats = _build_index(scenario.index, seed, Path(folder))
@@ -184,7 +185,7 @@ def _match_ours(
     seconds = time.perf_counter() - started
     peak = peak_rss_mb()
     truth = metrics.true_pairs(entity, scenario.index)
-    result = _score(entity, output.cluster, scenario.index, truth)
+    result: dict[str, Any] = _score(entity, output.cluster, scenario.index, truth)
     left, right = ours.candidate_pairs(records, index, scenario.index, config)
     candidates = metrics.encode_pairs(left, right, scenario.index, len(entity))
     result["blocking"] = {
@@ -224,7 +225,7 @@ def _run_baseline(
     threshold = output.stats["threshold"]
     chosen = output.probability >= threshold
     cluster = metrics.connected_components(len(entity), output.left[chosen], output.right[chosen])
-    result = _score(entity, cluster, scenario.index, truth)
+    result: dict[str, Any] = _score(entity, cluster, scenario.index, truth)
     codes = metrics.encode_pairs(output.left[chosen], output.right[chosen], scenario.index, len(entity))
     result["asserted_links"] = metrics.pair_scores(codes, truth).as_dict()
     all_codes, order = np.unique(

@@ -46,7 +46,8 @@ class StringColumn(Sequence[str]):
         out = [""] * len(rows)
         if not len(filled):
             return out
-        buffer = memoryview(np.ascontiguousarray(self._data)).cast("B")
+        # ndarray.data is the buffer as a memoryview (numpy types memoryview(ndarray) only for 3.12+)
+        buffer = np.ascontiguousarray(self._data).data.cast("B")
         spans = zip(filled.tolist(), starts[filled].tolist(), ends[filled].tolist(), strict=True)
         for position, a, b in spans:
             out[position] = str(buffer[a:b], "utf-8")

@@ -18,7 +18,7 @@ from sync_worker.matching.compare import FIELD_INDEX, FIELDS, Comparison, compar
 from sync_worker.matching.config import MatchConfig
 from sync_worker.matching.index import MatchIndex, query_hashes
 from sync_worker.matching.keys import key_hash, name_value_key
-from sync_worker.matching.results import Decision, Evidence, MatchResult, evidence_for
+from sync_worker.matching.results import Action, Decision, Evidence, MatchResult, evidence_for
 from sync_worker.matching.scoring import Model, estimate_u, probability, train_m
 from sync_worker.matching.table import RecordTable
 from sync_worker.normalize.record import NormalizedRecord
@@ -26,7 +26,7 @@ from sync_worker.normalize.record import NormalizedRecord
 STRONG_FIELDS = tuple(FIELD_INDEX[f.name] for f in FIELDS if f.strong_id)
 PHONE, EMAIL = FIELD_INDEX["phone"], FIELD_INDEX["email"]
 LINK, REVIEW, NEW = 2, 1, 0
-ACTIONS = {LINK: "link", REVIEW: "review", NEW: "new"}
+ACTIONS: dict[int, Action] = {LINK: "link", REVIEW: "review", NEW: "new"}
 
 
 def _unique_pairs(left: np.ndarray, right: np.ndarray, width: int) -> tuple[np.ndarray, np.ndarray]:
@@ -379,6 +379,7 @@ def _decide(
         links = cluster_links.get(label, {})
         reasons: list[str] = []
         chosen: int | None = None
+        action: Action
         if links:
             ranked = sorted(links.items(), key=lambda item: -item[1])
             partner = ranked[0][0]

@@ -194,7 +194,7 @@ class MatchIndex:
         delta_table = RecordTable.from_records(self._delta, compact=True)
         keep_base = np.flatnonzero(self.alive[:split])
         keep_delta = np.flatnonzero(self.alive[split:])
-        columns = {}
+        columns: dict[str, Sequence[str]] = {}
         for name in TEXT_FIELDS:
             base_col = self.base.columns[name]
             assert isinstance(base_col, StringColumn)

@@ -11,6 +11,7 @@ be overridden per source through :class:`~sync_worker.matching.config.MatchConfi
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -97,7 +98,9 @@ class Model:
             total += table[i][levels[:, i]]
         return total
 
-    def override(self, m: dict[str, dict[str, float]] | None, u: dict[str, dict[str, float]] | None) -> None:
+    def override(
+        self, m: Mapping[str, Mapping[str, float]] | None, u: Mapping[str, Mapping[str, float]] | None
+    ) -> None:
         for target, values in ((self.m, m or {}), (self.u, u or {})):
             for name, by_level in values.items():
                 f = next(f for f in FIELDS if f.name == name)

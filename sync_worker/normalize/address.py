@@ -109,7 +109,7 @@ def _name_lengths() -> tuple[int, ...]:
 
 def _candidates_at(text: str, start: int) -> list[tuple[str, Division]]:
     """Division names that begin at ``start``, longest first."""
-    found = []
+    found: list[tuple[str, Division]] = []
     names = _names()
     for length in _name_lengths():
         piece = text[start : start + length]
@@ -358,9 +358,9 @@ def normalize_country(value: object, field: str = "country") -> str | Invalid:
         }.get(text)
         if found:
             return found
-    code = _country_names().get(text)
-    if code:
-        return code
+    named = _country_names().get(text)
+    if named:
+        return named
     return invalid(
         field,
         value,

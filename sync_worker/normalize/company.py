@@ -75,9 +75,9 @@ def _strip_suffix(text: str) -> tuple[str, LegalForm] | None:
             return None
     words = text.split()
     for count in range(min(longest, len(words) - 1), 0, -1):
-        form = latin.get(tuple(words[-count:]))
-        if form is not None:
-            return " ".join(words[:-count]), form
+        latin_form = latin.get(tuple(words[-count:]))
+        if latin_form is not None:
+            return " ".join(words[:-count]), latin_form
     return None
 
 
