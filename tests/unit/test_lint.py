@@ -1,4 +1,5 @@
-"""Lint as part of the test command: ruff for all Python, pylint-odoo for the addon."""
+"""Lint as part of the test command: ruff for all Python, pylint-odoo for the addon, and for the worker
+ruff's formatting and mypy (the packages in pyproject.toml's [tool.mypy])."""
 
 from __future__ import annotations
 
@@ -18,6 +19,39 @@ def _run(*args: str) -> subprocess.CompletedProcess[str]:
 def test_ruff_finds_nothing() -> None:
     done = _run("ruff", "check", "--no-cache", ".")
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+#: Python that follows ruff's formatting: the worker, the tests and the deployment helpers. The addon keeps
+#: Odoo's own layout (pylint-odoo checks it) and docs/ holds prose, so neither is formatted by ruff.
+FORMATTED = ("sync_worker", "tests", "deploy")
+
+
+def test_ruff_format_changes_nothing() -> None:
+    done = _run("ruff", "format", "--check", "--no-cache", *FORMATTED)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_mypy_finds_nothing() -> None:
+    """No arguments: mypy checks the packages that [tool.mypy] names (and fails when it names none)."""
+    done = _run("mypy")
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_mypy_is_really_checking(tmp_path: Path) -> None:
+    """With the project's settings, a plain type error must be reported, or the check is blind."""
+    bad = tmp_path / "bad_types.py"
+    bad.write_text("def half(n: int) -> int:\n    return n / 2\n\n\nhalf('two')\n")
+    done = _run(
+        "mypy",
+        "--config-file",
+        str(ROOT / "pyproject.toml"),
+        "--cache-dir",
+        str(tmp_path / "cache"),
+        str(bad),
+    )
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "[return-value]" in done.stdout
+    assert "[arg-type]" in done.stdout
 
 
 def test_pylint_odoo_finds_nothing_in_the_addon() -> None:
