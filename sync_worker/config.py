@@ -18,6 +18,7 @@ from sync_worker.errors import ConfigError
 
 TRANSPORTS = ("json2", "odoorpc")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+MAX_BATCH_ROWS = 5000  # the largest batch Odoo's apply_batch takes
 SECRETS = ("ODOO_API_KEY", "ODOO_PASSWORD")
 
 #: Every environment variable the worker reads, with its default and meaning.
@@ -33,6 +34,16 @@ ENV_VARS: dict[str, tuple[str, str]] = {
         "~/.cache/customer-sync",
         "folder of the cached match index (one sub-folder per Odoo database); safe to delete",
     ),
+    "CUSTOMER_SYNC_BATCH_ROWS": (
+        "500",
+        "rows per apply_batch call (1 to 5000): a run checkpoints, cancels and resumes per batch",
+    ),
+    "CUSTOMER_SYNC_RETRY_MAX": (
+        "8",
+        "retries of a run that keeps failing at the same batch (Odoo or network errors) before it fails",
+    ),
+    "CUSTOMER_SYNC_RETRY_BACKOFF": ("5", "seconds before the first retry; doubled for each further one"),
+    "CUSTOMER_SYNC_RETRY_BACKOFF_MAX": ("600", "longest wait between two retries, in seconds"),
     "ODOO_URL": ("http://localhost:8069", "base URL of Odoo"),
     "ODOO_DB": ("customer_info", "Odoo database"),
     "ODOO_LOGIN": ("admin", "Odoo user the worker acts as (odoorpc transport)"),
@@ -69,6 +80,10 @@ class Settings:
     odoo_transport: str
     odoo_timeout: float
     cache_dir: Path = field(default_factory=lambda: Path("~/.cache/customer-sync").expanduser())
+    batch_rows: int = 500
+    retry_max: int = 8
+    retry_backoff: float = 5.0
+    retry_backoff_max: float = 600.0
     odoo_api_key: str | None = field(default=None, repr=False)
     odoo_password: str | None = field(default=None, repr=False)
 
@@ -115,6 +130,17 @@ class Settings:
                 problems.append(f"{name}={value} must be at least {minimum}")
             return value
 
+        def seconds(name: str) -> float:
+            raw = get(name)
+            try:
+                value = float(raw)
+                if not value > 0 or value == float("inf"):
+                    raise ValueError
+            except ValueError:
+                problems.append(f"{name}={raw!r} must be a positive number of seconds")
+                return float(ENV_VARS[name][0])
+            return value
+
         broker_url = get("CUSTOMER_SYNC_BROKER_URL")
         if urlsplit(broker_url).scheme not in ("redis", "rediss", "amqp", "amqps", "pyamqp"):
             problems.append(
@@ -142,6 +168,18 @@ class Settings:
         except ValueError:
             problems.append(f"ODOO_TIMEOUT={get('ODOO_TIMEOUT')!r} must be a positive number of seconds")
             timeout = float(ENV_VARS["ODOO_TIMEOUT"][0])
+        batch_rows = integer("CUSTOMER_SYNC_BATCH_ROWS", 1)
+        if batch_rows > MAX_BATCH_ROWS:
+            problems.append(f"CUSTOMER_SYNC_BATCH_ROWS={batch_rows} must be at most {MAX_BATCH_ROWS}")
+        backoff, backoff_max = (
+            seconds("CUSTOMER_SYNC_RETRY_BACKOFF"),
+            seconds("CUSTOMER_SYNC_RETRY_BACKOFF_MAX"),
+        )
+        if backoff > backoff_max:
+            problems.append(
+                f"CUSTOMER_SYNC_RETRY_BACKOFF={backoff:g} must not exceed "
+                f"CUSTOMER_SYNC_RETRY_BACKOFF_MAX={backoff_max:g}"
+            )
         settings = cls(
             broker_url=broker_url,
             result_backend=get("CUSTOMER_SYNC_RESULT_BACKEND") or None,
@@ -157,6 +195,10 @@ class Settings:
             cache_dir=Path(
                 get("CUSTOMER_SYNC_CACHE_DIR") or ENV_VARS["CUSTOMER_SYNC_CACHE_DIR"][0]
             ).expanduser(),
+            batch_rows=batch_rows,
+            retry_max=integer("CUSTOMER_SYNC_RETRY_MAX", 0),
+            retry_backoff=backoff,
+            retry_backoff_max=backoff_max,
             odoo_api_key=api_key or None,
             odoo_password=password or None,
         )

@@ -33,7 +33,8 @@ The flow:
    ``batch_no`` of ``apply_batch`` and ``batches_done`` of the checkpoint, so a resumed run
    skips what was applied (and Odoo answers a re-sent batch from its store anyway). The
    in-file pairs the engine was unsure of go last, as ``pair`` rows. Progress and the cancel
-   flag after each batch.
+   flag after each batch: a cancelled run stops there, and its message says after which batch
+   and how many rows were applied (:class:`Cancelled`).
 4. **finish** with the run's figures. A dry run does steps 1 and 2 and answers what would be
    created, linked, reviewed and rejected, without applying anything.
 
@@ -112,7 +113,8 @@ class RunOptions:
     mapping: Mapping[str, str]  # column header -> observation key
     default_region: str = "CN"
     dry_run: bool = False
-    batches_done: int = 0  # checkpoint of a resumed run
+    batches_done: int = 0  # checkpoint of a resumed run: batches already applied
+    rows_done: int = 0  # and the rows in them
     chunk_rows: int = CHUNK_ROWS
     batch_rows: int = BATCH_ROWS
     match_config: MatchConfig | None = None
@@ -134,7 +136,44 @@ class PipelineResult:
 
 
 class Cancelled(Exception):
-    """Somebody pressed Cancel: stop before the next chunk."""
+    """Somebody pressed Cancel: stop before the next chunk. Carries where the run stopped:
+    ``rows_read`` while reading; ``batches_done`` of ``batches_total`` and ``rows_done`` of
+    ``rows_total`` (the file up to row ``last_row``) once batches are applied."""
+
+    def __init__(
+        self,
+        rows_read: int,
+        *,
+        batches_done: int = 0,
+        rows_done: int = 0,
+        batches_total: int | None = None,
+        rows_total: int | None = None,
+        last_row: int | None = None,
+    ):
+        super().__init__("cancelled")
+        self.rows_read = rows_read
+        self.batches_done = batches_done
+        self.rows_done = rows_done
+        self.batches_total = batches_total
+        self.rows_total = rows_total
+        self.last_row = last_row
+
+    def message(self) -> str:
+        """Where the worker stopped and what was applied, for the run in Odoo."""
+        if self.batches_total is None:  # still reading the file
+            text = f"Cancelled on request while reading the file, after {self.rows_read} rows: "
+            if self.batches_done:
+                return text + (
+                    f"nothing more was applied; the {self.rows_done} rows of batches 1-{self.batches_done} "
+                    "applied by an earlier attempt stay."
+                )
+            return text + "nothing was applied."
+        upto = f" (the file up to row {self.last_row})" if self.last_row else ""
+        return (
+            f"Cancelled on request: the worker stopped after batch {self.batches_done} of "
+            f"{self.batches_total}. {self.rows_done} of {self.rows_total} rows were applied{upto}; "
+            "nothing after them was written."
+        )
 
 
 # -- mapping and row payloads -----------------------------------------------------------------
@@ -333,7 +372,9 @@ def _read(rows: Iterable[Row], options: RunOptions, sink: Sink | None, mapper: M
         if sink is not None:
             answer = sink.report_progress(rows_read=read.rows_read)
             if answer.get("cancel_requested"):
-                raise Cancelled
+                raise Cancelled(
+                    read.rows_read, batches_done=options.batches_done, rows_done=options.rows_done
+                )
     return read
 
 
@@ -522,15 +563,24 @@ def run(
         lap("total", started)
         stats["timings"] = timings
         stats["batches"] = outcome.batches_applied + outcome.batches_skipped
+        stats["batches_applied"] = outcome.batches_applied
+        stats["batches_skipped"] = outcome.batches_skipped
         outcome.stats = stats
-        sink.finish("done", None, stats)
+        sink.finish("done", outcome.message, stats)
         return outcome
-    except Cancelled:
+    except Cancelled as stop:
         lap("total", started)
-        message = "Cancelled on request; the worker stopped before the next chunk."
+        message = stop.message()
+        stats = {
+            "timings": timings,
+            "rows_read": stop.rows_read,
+            "batches_done": stop.batches_done,
+            "batches_total": stop.batches_total,
+            "rows_done": stop.rows_done,
+        }
         if sink is not None:
-            sink.finish("cancelled", message, {"timings": timings})
-        return PipelineResult(state="cancelled", message=message, stats={"timings": timings})
+            sink.finish("cancelled", message, stats)
+        return PipelineResult(state="cancelled", rows_read=stop.rows_read, message=message, stats=stats)
 
 
 def _apply(
@@ -541,22 +591,30 @@ def _apply(
     options: RunOptions,
     rows_read: int,
 ) -> PipelineResult:
-    """Send ``rows`` (``total`` of them, file order) then ``pairs`` in numbered batches."""
+    """Send ``rows`` (``total`` of them, file order) then ``pairs`` in numbered batches; the
+    batches up to ``options.batches_done`` (a resumed run's checkpoint) are not sent again."""
     outcome = PipelineResult(state="done", rows_read=rows_read)
     counts: dict[str, int] = {}
     size = options.batch_rows
     row_batches = -(-total // size)
     last = row_batches + -(-len(pairs) // size)
     rows_done = 0
+    last_row: int | None = None
     for batch_no in range(1, last + 1):
         if batch_no <= row_batches:
             batch: list[BatchRow | PairRow] = list(islice(rows, size))
             rows_done += len(batch)
+            last_row = cast(BatchRow, batch[-1])["row"] if batch else last_row
         else:
             start = (batch_no - row_batches - 1) * size
             batch = list(pairs[start : start + size])
         if batch_no <= options.batches_done:
             outcome.batches_skipped += 1
+            if batch_no == options.batches_done:
+                outcome.message = (
+                    f"Resumed from its checkpoint: batches 1-{batch_no} ({rows_done} rows), applied by "
+                    "an earlier attempt, were not sent again."
+                )
             continue
         answer = sink.apply_batch(batch_no, batch)
         outcome.batches_applied += 1
@@ -568,6 +626,13 @@ def _apply(
             checkpoint={"rows_done": rows_done, "batches_done": batch_no},
         )
         if progress.get("cancel_requested") and batch_no < last:
-            raise Cancelled
+            raise Cancelled(
+                rows_read,
+                batches_done=batch_no,
+                rows_done=rows_done,
+                batches_total=last,
+                rows_total=total,
+                last_row=last_row,
+            )
     outcome.counts = counts
     return outcome

@@ -4,8 +4,11 @@
   wizard's button) and hands each to ``process_run``.
 - ``customer_sync.process_run(run)``: the run's file from Odoo, the pipeline, ``finish_run``.
   A :class:`RetriableError` (Odoo down, timeouts, 5xx, conflicts) retries with exponential
-  back-off and jitter; after the last attempt the run is finished as ``failed`` with the reason
-  (its dead-letter state, visible on the run). A :class:`FatalError` fails the run at once.
+  back-off and jitter (:mod:`sync_worker.retry`), from the last batch Odoo answered: the retry
+  carries that checkpoint, so the batches already applied are not sent again. When the run
+  fails ``CUSTOMER_SYNC_RETRY_MAX`` more times at the same batch, it is finished as ``failed``
+  with where it stopped, what is applied and the last error (its dead-letter state, visible on
+  the run and retryable there). A :class:`FatalError` fails the run at once.
 - ``customer_sync.scheduled`` (beat, every 60 s): the sources Odoo says are due; a purchased
   list with an inbox folder imports its oldest new file (``create_run`` with trigger
   ``schedule``), moves it to ``<inbox>/imported/`` and hands the run to ``process_run``.
@@ -27,7 +30,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from celery import Task
 
@@ -36,12 +39,12 @@ from sync_worker.celery_app import TASK_TIME_LIMIT, app, settings
 from sync_worker.contract import Run
 from sync_worker.errors import FatalError, RetriableError
 from sync_worker.odoo_client import SyncApi, make_client
-from sync_worker.odoo_client.runner import download_run_file, execute_run, start_import
+from sync_worker.odoo_client.runner import RunSink, download_run_file, execute_run, start_import
+from sync_worker.retry import batches_done, failures_in_a_row, retry_delay
 
 _logger = logging.getLogger(__name__)
 
 WORKER_NAME = f"{socket.gethostname()}:{os.getpid()}"
-MAX_RETRIES = 8  # back-off 5 s, 10 s, 20 s, … capped at 10 min: about half an hour in all
 MAX_CLAIMS = 4  # runs claimed per tick (each becomes its own task)
 LOCK_TTL = 600  # seconds; renewed at every progress report of the run
 INBOX_SUFFIXES = frozenset({".csv", ".txt", ".tsv", ".xlsx"})
@@ -149,41 +152,60 @@ def _finish_failed(api: SyncApi, run_id: int, message: str) -> None:
         _logger.error("run %s: could not record the failure in Odoo: %s", run_id, exc)
 
 
+def dead_letter_message(failures: int, sink: RunSink, exc: Exception) -> str:
+    """Why a run gave up, for the person who reads it on the run in Odoo."""
+    where, applied = sink.stop_point()
+    return (
+        f"Gave up after {failures} failed attempts in a row {where}; {applied}. Last error: {exc}. "
+        "Retry runs the file again: the rows already applied come back as unchanged."
+    )
+
+
 @app.task(
     name="customer_sync.process_run",
     bind=True,
-    autoretry_for=(RetriableError,),
-    retry_backoff=5,
-    retry_backoff_max=600,
-    retry_jitter=True,
-    max_retries=MAX_RETRIES,
+    max_retries=None,  # the budget is ours: CUSTOMER_SYNC_RETRY_MAX failures at the same batch
     time_limit=TASK_TIME_LIMIT,
 )
-def process_run(self: Task, run: Run) -> dict[str, Any]:
-    """One claimed (or scheduled) run from its file to its figures in Odoo."""
+def process_run(self: Task, run: Run, failures: int = 0) -> dict[str, Any]:
+    """One claimed (or scheduled) run from its file to its figures in Odoo.
+
+    ``failures``: the attempts that failed in a row at the run's checkpoint (set by a retry)."""
     run_id = run["run_id"]
     api = _api()
+    sink = RunSink(api, run_id, checkpoint=run.get("checkpoint"))
     try:
         with source_lock(run["source"]["id"]) as lock:
             if lock is None:
                 # another run of this source is being processed: wait for it, without limit
-                raise self.retry(countdown=15, max_retries=None)
+                raise self.retry(countdown=15)
+
+            def heartbeat(_phase: str, _rows: int, _total: int | None) -> None:
+                lock.reacquire()
+
+            sink.progress = heartbeat
             api.ensure_version()
             with download_run_file(api, run) as path:
-
-                def heartbeat(_phase: str, _rows: int, _total: int | None) -> None:
-                    lock.reacquire()
-
-                result = execute_run(api, run, path, settings, progress=heartbeat)
+                result = execute_run(api, run, path, settings, sink=sink)
     except RetriableError as exc:
-        attempts = self.request.retries + 1
-        if self.request.retries >= MAX_RETRIES:
-            message = f"Gave up after {attempts} attempts: {exc}"
+        failures = failures_in_a_row(failures, run.get("checkpoint"), sink.checkpoint)
+        if failures > settings.retry_max:
+            message = dead_letter_message(failures, sink, exc)
             _logger.error("run %s: %s", run_id, message)
             _finish_failed(api, run_id, message)
             return {"run_id": run_id, "state": "failed", "message": message}
-        _logger.warning("run %s: attempt %s failed, retrying: %s", run_id, attempts, exc)
-        raise
+        delay = retry_delay(failures, settings.retry_backoff, settings.retry_backoff_max)
+        _logger.warning(
+            "run %s: attempt failed (%s in a row at batch %s), retrying in %.1f s after batch %s: %s",
+            run_id,
+            failures,
+            batches_done(sink.checkpoint) + 1,
+            delay,
+            batches_done(sink.checkpoint),
+            exc,
+        )
+        resumed = cast(Run, {**run, "checkpoint": dict(sink.checkpoint)})
+        raise self.retry(args=[resumed], kwargs={"failures": failures}, countdown=delay, exc=exc) from exc
     except FatalError as exc:
         _logger.error("run %s failed: %s", run_id, exc)
         _finish_failed(api, run_id, str(exc))

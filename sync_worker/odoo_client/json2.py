@@ -46,6 +46,13 @@ class Json2Client:
         url = f"{self._url}/json/2/{model}/{method}"
         try:
             response = self._session.post(url, json=body, timeout=self._timeout)
+        except requests.ConnectionError as exc:  # refused, reset, DNS; also a connect timeout
+            raise RetriableError(f"{model}.{method}: Odoo is unreachable ({exc.__class__.__name__})") from exc
+        except requests.Timeout as exc:
+            # connected, but no answer in time: Odoo is overloaded or waits on a database lock
+            raise RetriableError(
+                f"{model}.{method}: Odoo did not answer within {self._timeout:g} s (ODOO_TIMEOUT)"
+            ) from exc
         except requests.RequestException as exc:
             raise RetriableError(f"{model}.{method}: Odoo is unreachable ({exc.__class__.__name__})") from exc
         if response.status_code == 200:

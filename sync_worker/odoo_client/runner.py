@@ -2,7 +2,9 @@
 tasks and the CLI.
 
 - :class:`RunSink` — the pipeline's sink: ``apply_batch``, ``report_progress`` (answers the
-  cancel flag), ``finish_run``.
+  cancel flag), ``finish_run``. It remembers the last batch Odoo answered (the run's
+  checkpoint, also when reporting it failed) and the batch on its way, so that a task that
+  retries resumes from there and a run that gives up says where it stopped.
 - :func:`index_cache` — the run's index port: the cached match index of this Odoo database.
 - :func:`execute_run` — one claimed or created run, its file on local disk: read it, run the
   pipeline, finish. A file Odoo's reader refuses ends the run as ``failed`` with the reader's
@@ -17,7 +19,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import tempfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -36,16 +38,37 @@ Progress = Callable[[str, int, int | None], None]  # (phase, rows, total)
 
 
 class RunSink:
-    """The pipeline's sink for one run in Odoo."""
+    """The pipeline's sink for one run in Odoo.
 
-    def __init__(self, api: SyncApi, run_id: int, progress: Progress | None = None):
+    ``checkpoint`` is what Odoo has applied as far as this worker knows: the run's checkpoint
+    when the attempt started, moved by every batch Odoo answered. ``sending`` is the batch on
+    its way (number, first and last row of the file), None between batches.
+    """
+
+    def __init__(
+        self,
+        api: SyncApi,
+        run_id: int,
+        progress: Progress | None = None,
+        checkpoint: Checkpoint | None = None,
+    ):
         self.api = api
         self.run_id = run_id
         self.progress = progress
         self.summary: Any = None
+        start: Mapping[str, Any] = checkpoint or {}
+        self.checkpoint: Checkpoint = {
+            "rows_done": int(start.get("rows_done") or 0),
+            "batches_done": int(start.get("batches_done") or 0),
+        }
+        self.sending: tuple[int, int | None, int | None] | None = None
 
     def apply_batch(self, batch_no: int, rows: Sequence[BatchRow | PairRow]) -> BatchAnswer:
-        return self.api.apply_batch(self.run_id, batch_no, rows)
+        numbers = [number for row in rows if (number := row.get("row")) is not None]
+        self.sending = (batch_no, min(numbers, default=None), max(numbers, default=None))
+        answer = self.api.apply_batch(self.run_id, batch_no, rows)
+        self.sending = None
+        return answer
 
     def report_progress(
         self,
@@ -54,6 +77,12 @@ class RunSink:
         checkpoint: Checkpoint | None = None,
         message: str | None = None,
     ) -> ProgressAnswer:
+        if checkpoint is not None:
+            # the pipeline reports a batch's checkpoint right after Odoo answered it: applied
+            self.checkpoint = {
+                "rows_done": checkpoint["rows_done"],
+                "batches_done": checkpoint["batches_done"],
+            }
         if self.progress:
             phase = "apply" if checkpoint else "read"
             self.progress(phase, checkpoint["rows_done"] if checkpoint else rows_read, rows_total)
@@ -64,6 +93,23 @@ class RunSink:
     def finish(self, state: FinalState, message: str | None, stats: dict[str, Any]) -> Any:
         self.summary = self.api.finish_run(self.run_id, state, message=message, stats=stats)
         return self.summary
+
+    def stop_point(self) -> tuple[str, str]:
+        """``(where, applied)`` for a person: the batch the run stopped at, and what is applied."""
+        done = self.checkpoint
+        if done["batches_done"]:
+            applied = (
+                f"batches 1-{done['batches_done']} ({done['rows_done']} rows) are applied and stay applied"
+            )
+        else:
+            applied = "nothing was applied"
+        if self.sending is not None:
+            batch_no, first, last = self.sending
+            rows = f"rows {first}-{last} of the file" if first is not None else "the in-file pairs"
+            return f"at batch {batch_no} ({rows})", applied
+        if done["batches_done"]:
+            return f"after batch {done['batches_done']}", applied
+        return "before the first batch", applied
 
 
 def index_cache(api: SyncApi, settings: Settings) -> IndexCache:
@@ -92,11 +138,17 @@ def execute_run(
     *,
     progress: Progress | None = None,
     dry_run: bool | None = None,
+    sink: RunSink | None = None,
 ) -> PipelineResult:
-    """Run the pipeline over ``path`` for ``run`` (already running in Odoo) and finish it."""
+    """Run the pipeline over ``path`` for ``run`` (already running in Odoo) and finish it.
+
+    A run with a checkpoint (a retried task, a stale run claimed again) skips the batches
+    already applied. ``sink`` lets the caller see where a failed attempt stopped."""
     run_id = run["run_id"]
     source = run["source"]
-    sink = RunSink(api, run_id, progress)
+    checkpoint = run.get("checkpoint") or {}
+    if sink is None:
+        sink = RunSink(api, run_id, progress, checkpoint=checkpoint)
     try:
         info, rows = open_run_file(run, path)
         mapping = api.propose_mapping(list(info.headers), source=source["id"])["mapping"]
@@ -112,7 +164,9 @@ def execute_run(
             mapping=mapping,
             default_region=source.get("default_region") or settings.default_region,
             dry_run=bool(source.get("dry_run")) if dry_run is None else dry_run,
-            batches_done=int((run.get("checkpoint") or {}).get("batches_done") or 0),
+            batches_done=int(checkpoint.get("batches_done") or 0),
+            rows_done=int(checkpoint.get("rows_done") or 0),
+            batch_rows=settings.batch_rows,
         )
         result = run_pipeline(rows, index_cache(api, settings), sink, options)
     except FileRejected as exc:

@@ -4,6 +4,8 @@ import os
 import time
 from pathlib import Path
 
+import pytest
+
 from sync_worker.celery_app import CLAIM_EVERY, TASK_TIME_LIMIT, VISIBILITY_TIMEOUT, make_app
 from sync_worker.config import Settings
 
@@ -40,12 +42,11 @@ def test_beat_schedules_claims_sources_and_the_health_check_unless_disabled() ->
 
 def test_the_retry_policy_of_process_run() -> None:
     from sync_worker import tasks
-    from sync_worker.errors import RetriableError
 
     task = tasks.process_run
-    assert task.autoretry_for == (RetriableError,)
-    assert task.retry_backoff and task.retry_jitter
-    assert task.max_retries == tasks.MAX_RETRIES
+    # no autoretry: the task retries itself, with the checkpoint, under its own budget
+    assert not getattr(task, "autoretry_for", ())
+    assert task.max_retries is None
     assert set(tasks.app.tasks) >= {
         "customer_sync.ping",
         "customer_sync.check_odoo",
@@ -78,3 +79,104 @@ def test_inbox_files_are_settled_oldest_first_and_moved_to_imported(tmp_path: Pa
     assert second.parent == tmp_path / "imported" and second.name.endswith("-b.csv")
     assert moved.read_text() == "x" and second.read_text() == "again"
     assert inbox_files(tmp_path / "missing") == []
+
+
+# -- the reliability path of process_run: back-off, budget per batch, where a run stopped ------
+
+
+def test_retry_delay_doubles_up_to_the_cap_with_equal_jitter() -> None:
+    import random
+
+    from sync_worker.retry import retry_delay
+
+    rng = random.Random(5)
+    for retry, ceiling in ((1, 5), (2, 10), (3, 20), (7, 320), (8, 600), (40, 600), (1000, 600)):
+        delays = [retry_delay(retry, 5, 600, rng) for _ in range(200)]
+        assert all(ceiling / 2 <= d <= ceiling for d in delays), (retry, min(delays), max(delays))
+        assert max(delays) - min(delays) > ceiling / 4  # jittered, not one fixed value
+    with pytest.raises(ValueError):
+        retry_delay(0, 5, 600)
+
+
+def test_the_budget_counts_failures_at_one_batch_and_restarts_when_the_run_got_further() -> None:
+    from sync_worker.retry import failures_in_a_row
+
+    at_3 = {"rows_done": 150, "batches_done": 3}
+    assert failures_in_a_row(0, None, {"rows_done": 0, "batches_done": 0}) == 1
+    assert failures_in_a_row(0, {"rows_done": 0, "batches_done": 0}, at_3) == 1
+    assert failures_in_a_row(1, at_3, at_3) == 2
+    assert failures_in_a_row(4, at_3, at_3) == 5
+    assert failures_in_a_row(4, at_3, {"rows_done": 200, "batches_done": 4}) == 1
+
+
+class _Odoo:
+    """SyncApi's run half, as Odoo answers it; ``down_at`` makes that batch fail retriably."""
+
+    def __init__(self, down_at: int | None = None):
+        self.down_at = down_at
+        self.applied: list[int] = []
+        self.reported: list[dict] = []
+
+    def apply_batch(self, run_id: int, batch_no: int, rows: list) -> dict:
+        from sync_worker.errors import RetriableError
+
+        if batch_no == self.down_at:
+            raise RetriableError(
+                "customer.sync.api.apply_batch: Odoo did not answer within 3 s (ODOO_TIMEOUT)"
+            )
+        self.applied.append(batch_no)
+        return {"batch_no": batch_no, "results": [], "counts": {"created": len(rows)}}
+
+    def report_progress(self, run_id: int, rows_read: int, **kwargs: object) -> dict:
+        self.reported.append(kwargs)
+        return {"state": "running", "cancel_requested": False}
+
+    def finish_run(self, run_id: int, state: str, **kwargs: object) -> dict:
+        return {"state": state}
+
+
+def _rows(first: int, last: int) -> list:
+    return [{"row": n, "kind": "company"} for n in range(first, last + 1)]
+
+
+def test_the_sink_keeps_the_checkpoint_of_the_last_batch_odoo_answered() -> None:
+    from sync_worker.errors import RetriableError
+    from sync_worker.odoo_client.runner import RunSink
+    from sync_worker.tasks import dead_letter_message
+
+    odoo = _Odoo(down_at=3)
+    sink = RunSink(odoo, 7, checkpoint={"rows_done": 50, "batches_done": 1})  # type: ignore[arg-type]
+    assert sink.stop_point() == ("after batch 1", "batches 1-1 (50 rows) are applied and stay applied")
+    sink.apply_batch(2, _rows(52, 101))
+    sink.report_progress(100, checkpoint={"rows_done": 100, "batches_done": 2})
+    with pytest.raises(RetriableError) as failed:
+        sink.apply_batch(3, [*_rows(102, 151), {"row": None, "kind": "pair"}])
+    assert sink.checkpoint == {"rows_done": 100, "batches_done": 2}  # the retry resumes after batch 2
+    assert sink.stop_point() == (
+        "at batch 3 (rows 102-151 of the file)",
+        "batches 1-2 (100 rows) are applied and stay applied",
+    )
+    message = dead_letter_message(9, sink, failed.value)
+    assert message == (
+        "Gave up after 9 failed attempts in a row at batch 3 (rows 102-151 of the file); batches 1-2 "
+        "(100 rows) are applied and stay applied. Last error: customer.sync.api.apply_batch: Odoo did "
+        "not answer within 3 s (ODOO_TIMEOUT). Retry runs the file again: the rows already applied come "
+        "back as unchanged."
+    )
+    assert RunSink(odoo, 7).stop_point() == ("before the first batch", "nothing was applied")  # type: ignore[arg-type]
+
+
+def test_a_checkpoint_given_to_a_report_that_fails_still_counts_as_applied() -> None:
+    from sync_worker.errors import RetriableError
+    from sync_worker.odoo_client.runner import RunSink
+
+    class Gone(_Odoo):
+        def report_progress(self, run_id: int, rows_read: int, **kwargs: object) -> dict:
+            raise RetriableError("customer.sync.api.report_progress: Odoo is unreachable (ConnectionError)")
+
+    sink = RunSink(Gone(), 7)  # type: ignore[arg-type]
+    sink.apply_batch(1, _rows(2, 51))
+    with pytest.raises(RetriableError):
+        sink.report_progress(50, checkpoint={"rows_done": 50, "batches_done": 1})
+    assert sink.checkpoint == {"rows_done": 50, "batches_done": 1}  # Odoo answered batch 1: applied
+    assert sink.stop_point()[0] == "after batch 1"

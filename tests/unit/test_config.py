@@ -87,3 +87,36 @@ def test_cache_dir_defaults_to_the_users_cache_and_expands_home(tmp_path: Path) 
     assert Settings.from_env({}).cache_dir == Path("~/.cache/customer-sync").expanduser()
     assert Settings.from_env({"CUSTOMER_SYNC_CACHE_DIR": str(tmp_path)}).cache_dir == tmp_path
     assert "~" not in str(Settings.from_env({"CUSTOMER_SYNC_CACHE_DIR": "~/x"}).cache_dir)
+
+
+def test_batch_size_and_retry_policy_have_production_defaults_and_are_checked() -> None:
+    settings = Settings.from_env({})
+    assert (settings.batch_rows, settings.retry_max) == (500, 8)
+    assert (settings.retry_backoff, settings.retry_backoff_max) == (5.0, 600.0)
+    small = Settings.from_env(
+        {
+            "CUSTOMER_SYNC_BATCH_ROWS": "50",
+            "CUSTOMER_SYNC_RETRY_MAX": "0",
+            "CUSTOMER_SYNC_RETRY_BACKOFF": "0.5",
+            "CUSTOMER_SYNC_RETRY_BACKOFF_MAX": "2",
+        }
+    )
+    assert (small.batch_rows, small.retry_max, small.retry_backoff, small.retry_backoff_max) == (
+        50,
+        0,
+        0.5,
+        2.0,
+    )
+    with pytest.raises(ConfigError) as error:
+        Settings.from_env(
+            {
+                "CUSTOMER_SYNC_BATCH_ROWS": "5001",
+                "CUSTOMER_SYNC_RETRY_MAX": "-1",
+                "CUSTOMER_SYNC_RETRY_BACKOFF": "0",
+                "CUSTOMER_SYNC_RETRY_BACKOFF_MAX": "soon",
+            }
+        )
+    assert len(error.value.problems) == 4, error.value.problems
+    assert "CUSTOMER_SYNC_BATCH_ROWS=5001 must be at most 5000" in error.value.problems
+    with pytest.raises(ConfigError, match="must not exceed CUSTOMER_SYNC_RETRY_BACKOFF_MAX"):
+        Settings.from_env({"CUSTOMER_SYNC_RETRY_BACKOFF": "700"})

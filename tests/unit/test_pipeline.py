@@ -163,6 +163,12 @@ def test_a_resumed_run_skips_the_batches_already_applied() -> None:
     assert [n for n, _ in resumed.batches] == [3]
     assert resumed.batches[0][1] == first.batches[2][1]  # the same payload as the first time
     assert result.batches_skipped == 2 and result.batches_applied == 1
+    state, message, stats = resumed.finished[0]
+    assert state == "done" and (stats["batches_applied"], stats["batches_skipped"]) == (1, 2)
+    assert message == (
+        "Resumed from its checkpoint: batches 1-2 (6 rows), applied by an earlier attempt, were not sent again."
+    )
+    assert first.finished[0][1] is None  # a run that did not resume says nothing of the kind
 
 
 def test_the_same_file_gives_the_same_keys_and_hashes() -> None:
@@ -238,14 +244,41 @@ def test_cancel_stops_before_the_next_chunk_and_applies_nothing() -> None:
     assert result.state == "cancelled"
     assert sink.batches == []
     assert len(sink.progress) == 1 and sink.progress[0]["rows_read"] == 2
-    assert sink.finished[0][0] == "cancelled" and "Cancel" in sink.finished[0][1]
+    assert sink.finished[0][0] == "cancelled"
+    assert sink.finished[0][1] == (
+        "Cancelled on request while reading the file, after 2 rows: nothing was applied."
+    )
 
 
-def test_cancel_between_batches() -> None:
-    sink = Sink(cancel_after=5)  # 4 read reports, then the first batch's report says cancel
+def test_cancel_between_batches_says_where_it_stopped_and_what_was_applied() -> None:
+    sink = Sink(cancel_after=6)  # 4 read reports, then the second batch's report says cancel
     result = run(LIST, Index(PARTNERS), sink, RunOptions(mapping=MAPPING, chunk_rows=2, batch_rows=3))
     assert result.state == "cancelled"
-    assert [n for n, _ in sink.batches] == [1]
+    assert [n for n, _ in sink.batches] == [1, 2]  # nothing after the batch in progress
+    state, message, stats = sink.finished[0]
+    assert state == "cancelled" and result.message == message
+    assert message == (
+        "Cancelled on request: the worker stopped after batch 2 of 3. 6 of 7 rows were applied "
+        "(the file up to row 7); nothing after them was written."
+    )
+    assert (stats["batches_done"], stats["batches_total"], stats["rows_done"]) == (2, 3, 6)
+
+
+def test_a_cancel_reported_with_the_last_batch_lets_the_run_finish() -> None:
+    sink = Sink(cancel_after=7)  # the third and last batch's report: nothing is left to skip
+    result = run(LIST, Index(PARTNERS), sink, RunOptions(mapping=MAPPING, chunk_rows=2, batch_rows=3))
+    assert result.state == "done" and [n for n, _ in sink.batches] == [1, 2, 3]
+
+
+def test_a_resumed_run_cancelled_while_reading_keeps_what_the_earlier_attempt_applied() -> None:
+    sink = Sink(cancel_after=1)
+    options = RunOptions(mapping=MAPPING, chunk_rows=2, batch_rows=3, batches_done=1, rows_done=3)
+    run(LIST, Index(PARTNERS), sink, options)
+    assert sink.batches == []
+    assert sink.finished[0][1] == (
+        "Cancelled on request while reading the file, after 2 rows: nothing more was applied; "
+        "the 3 rows of batches 1-1 applied by an earlier attempt stay."
+    )
 
 
 def test_dry_run_applies_nothing_and_says_what_would_happen() -> None:
