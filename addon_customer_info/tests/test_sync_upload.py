@@ -122,6 +122,17 @@ class TestSyncUpload(SyncCommon):
         self.assertEqual(self.source.mapping["销售额"], "comment", "the mapping is saved to the source")
         self.assertEqual(self.source.mapping["公司名称"], "company")
 
+    def test_preview_read_by_the_web_client(self):
+        """The form reads the wizard with ``bin_size`` (binary fields as their size): the preview
+        and the columns not imported still come from the file's content."""
+        wizard = self.wizard(GBK_LIST, "leads.csv")
+        wizard.action_analyse()
+        wizard.invalidate_recordset()
+        read = wizard.with_context(bin_size=True).web_read({"file": {}, "preview": {}, "unmapped": {}})[0]
+        self.assertRegex(read["file"], r"^\d+ bytes$", "the web client gets a size, not the content")
+        self.assertIn("深圳市腾达科技有限公司", read["preview"])
+        self.assertEqual(read["unmapped"], "销售额")
+
     def test_saved_mapping_is_proposed_next_time(self):
         self.wizard(GBK_LIST, "a.csv")  # clears the mapping
         self.source._save_mapping({"销售额": "comment"})

@@ -146,6 +146,8 @@ class CustomerSyncUpload(models.TransientModel):
             "view_mode": "form",
             "target": "new",
             "name": self.env._("Upload a File"),
+            # the source stays fixed once the file is read (the form's readonly condition)
+            "context": {"default_source_id": self.source_id.id},
         }
 
     # ------------------------------------------------------------
@@ -153,9 +155,11 @@ class CustomerSyncUpload(models.TransientModel):
     # ------------------------------------------------------------
 
     def _raw(self):
-        if not self.file:
+        # the web client reads forms with ``bin_size``: the file's content, not its size
+        content = self.with_context(bin_size=False, bin_size_file=False).file
+        if not content:
             raise UserError(self.env._("Choose a CSV or XLSX file."))
-        return base64.b64decode(self.file)
+        return base64.b64decode(content)
 
     @api.model
     def _is_xlsx(self, raw):
