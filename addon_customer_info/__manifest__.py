@@ -68,6 +68,9 @@
         "demo/customer_consent_demo.xml",
     ],
     "assets": {
+        "web.assets_backend": [
+            "addon_customer_info/static/src/**/*",
+        ],
         "web.assets_tests": [
             "addon_customer_info/static/tests/tours/**/*",
         ],
