@@ -23,5 +23,6 @@ from . import test_sync_source
 from . import test_sync_run
 from . import test_sync_api
 from . import test_sync_upload
+from . import test_sync_upload_ui
 from . import test_survivorship
 from . import test_sync_apply
