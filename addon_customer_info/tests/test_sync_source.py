@@ -30,7 +30,13 @@ class TestSyncSourceCredentials(SyncCommon):
             with self.assertRaises(AccessError, msg=user.login):
                 Source.search([("credentials", "=", "s3cr3t-api-key")])
             with self.assertRaises(AccessError, msg=user.login):
-                Source.read_group([], ["credentials"], ["credentials"])
+                Source.formatted_read_group([], ["credentials"], ["__count"])
+            with self.assertRaises(AccessError, msg=user.login):
+                Source.formatted_read_grouping_sets([], [["credentials"]], ["__count"])
+            with self.assertRaises(AccessError, msg=user.login):
+                Source.web_read_group([], ["credentials"], ["__count"])
+            with self.assertRaises(AccessError, msg=user.login):
+                Source.search([], order="credentials")
             with self.assertRaises(AccessError, msg=user.login):
                 self.source.with_user(user).export_data(["name", "credentials"])
 
