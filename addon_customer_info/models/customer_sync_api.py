@@ -91,20 +91,39 @@ class CustomerSyncApi(models.AbstractModel):
         return self._run(run_id)._store_chunk(offset, data)
 
     @api.model
-    def report_progress(self, run_id, rows_read, rows_total=None, checkpoint=None, message=None):
+    def report_progress(
+        self,
+        run_id,
+        rows_read,
+        rows_total=None,
+        checkpoint=None,
+        message=None,
+        message_code=None,
+        message_params=None,
+    ):
         """Move the counters and keep the checkpoint: ``{state, cancel_requested}``."""
         self._check_caller()
         return self._run(run_id)._report_progress(
-            rows_read, rows_total=rows_total, checkpoint=checkpoint, message=message
+            rows_read,
+            rows_total=rows_total,
+            checkpoint=checkpoint,
+            message=message,
+            message_code=message_code,
+            message_params=message_params,
         )
 
     @api.model
-    def finish_run(self, run_id, state, message=None, stats=None):
-        """End the run as ``done``, ``failed`` or ``cancelled``; answers its ``RunSummary``."""
+    def finish_run(self, run_id, state, message=None, stats=None, message_code=None, message_params=None):
+        """End the run as ``done``, ``failed`` or ``cancelled``; answers its ``RunSummary``.
+
+        ``message`` is the worker's English text; ``message_code`` and ``message_params`` (optional)
+        let Odoo show it in each reader's language (``customer_sync_catalogue.RUN_MESSAGES``)."""
         self._check_caller()
         if state not in FINAL_STATES:
             raise UserError(self.env._("A run finishes as done, failed or cancelled."))
-        return self._run(run_id)._finish(state, message=message, stats=stats)
+        return self._run(run_id)._finish(
+            state, message=message, stats=stats, message_code=message_code, message_params=message_params
+        )
 
     @api.model
     @api.readonly

@@ -8,6 +8,8 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
 from ..tools import spreadsheet  # noqa: TID252 (pylint-odoo wants relative imports)
+from . import customer_sync_catalogue as catalogue
+from .customer_sync_source import INTEGRATION_GROUP
 
 RUN_STATES = [
     ("queued", "Queued"),
@@ -87,7 +89,20 @@ class CustomerSyncRun(models.Model):
     checkpoint = fields.Json(readonly=True, copy=False)
     stats = fields.Json(readonly=True, copy=False)
     stats_text = fields.Text(string="Technical Figures", compute="_compute_stats_text")
-    message = fields.Text(readonly=True)
+    message = fields.Text(
+        string="Worker's Message", readonly=True, help="The run's message as the worker wrote it (English)."
+    )
+    message_code = fields.Char(
+        readonly=True, help="Machine-readable code of the message, e.g. run.cancelled."
+    )
+    message_params = fields.Json(
+        string="Message Parameters", readonly=True, copy=False, help="The values the message names."
+    )
+    message_display = fields.Text(
+        string="Message",
+        compute="_compute_message_display",
+        help="The run's message in your language when its code is known; else the worker's message.",
+    )
 
     attachment_id = fields.Many2one("ir.attachment", string="File", readonly=True, copy=False)
     file_name = fields.Char(readonly=True)
@@ -124,6 +139,14 @@ class CustomerSyncRun(models.Model):
                 run.progress = min(100.0, 100.0 * run.rows_read / run.rows_total)
             else:
                 run.progress = 0.0
+
+    @api.depends("message", "message_code", "message_params")
+    @api.depends_context("lang")
+    def _compute_message_display(self):
+        for run in self:
+            run.message_display = (
+                catalogue.run_message(self.env, run.message_code, run.message_params) or run.message
+            )
 
     @api.depends("stats", "checkpoint")
     def _compute_stats_text(self):
@@ -246,7 +269,8 @@ class CustomerSyncRun(models.Model):
     # ------------------------------------------------------------
 
     def _reject_table(self):
-        """Header and rows of the rejected rows, as people read them."""
+        """Header and rows of the rejected rows, as people read them: the reason in the reader's
+        language (:mod:`.customer_sync_catalogue`), the worker's own text as the details."""
         self.ensure_one()
         header = [
             self.env._("Row"),
@@ -256,16 +280,18 @@ class CustomerSyncRun(models.Model):
             self.env._("Field"),
             self.env._("Value"),
             self.env._("Row Content"),
+            self.env._("Details"),
         ]
         rows = [
             [
                 row.row_number or "",
                 row.external_key or "",
                 row.reason_code or "",
-                row.message or "",
+                row.reason or "",
                 row.field or "",
                 row.value or "",
                 json.dumps(row.raw, ensure_ascii=False) if row.raw else "",
+                row.message or "",
             ]
             for row in self.env["customer.sync.run.row"].search(
                 [("run_id", "=", self.id), ("outcome", "=", "rejected")], order="row_number, id"
@@ -512,7 +538,15 @@ class CustomerSyncRun(models.Model):
             )
         return {"run_id": self.id, "offset": len(current), "done": done}
 
-    def _report_progress(self, rows_read, rows_total=None, checkpoint=None, message=None):
+    def _report_progress(
+        self,
+        rows_read,
+        rows_total=None,
+        checkpoint=None,
+        message=None,
+        message_code=None,
+        message_params=None,
+    ):
         """Move the counters while the run runs; answer whether somebody asked to cancel."""
         self.ensure_one()
         self._check_running()
@@ -524,11 +558,24 @@ class CustomerSyncRun(models.Model):
                 raise UserError(self.env._("A checkpoint is a JSON object."))
             vals["checkpoint"] = checkpoint
         if message is not None:
-            vals["message"] = str(message)[:MAX_MESSAGE]
+            vals.update(self._message_values(message, message_code, message_params))
         self._as_system().write(vals)
         return {"state": self.state, "cancel_requested": self.cancel_requested}
 
-    def _finish(self, state, message=None, stats=None):
+    def _message_values(self, message, code=None, params=None):
+        """The stored message: the worker's text, and its code and parameters when it sent them (an
+        older worker sends the text only; a message without a code clears an earlier code)."""
+        if code is not None and (not isinstance(code, str) or len(code) > 64):
+            raise UserError(self.env._("A message code is a text of at most 64 characters."))
+        if params is not None and not isinstance(params, dict):
+            raise UserError(self.env._("The parameters of a message are a JSON object."))
+        return {
+            "message": str(message)[:MAX_MESSAGE],
+            "message_code": code or False,
+            "message_params": catalogue.clean_params(params) if code and params else False,
+        }
+
+    def _finish(self, state, message=None, stats=None, message_code=None, message_params=None):
         """End the run as ``done``, ``failed`` or ``cancelled``; a repeated finish answers again."""
         self.ensure_one()
         if state not in FINAL_STATES:
@@ -540,12 +587,21 @@ class CustomerSyncRun(models.Model):
             raise UserError(self.env._("The figures of a run are a JSON object."))
         vals = {"state": state, "finished_at": fields.Datetime.now()}
         if message is not None:
-            vals["message"] = str(message)[:MAX_MESSAGE]
+            vals.update(self._message_values(message, message_code, message_params))
         if stats is not None:
             vals["stats"] = stats
         self._as_system().write(vals)
-        self.message_post(body=self._finish_note())
+        self.message_post(body=self.with_context(lang=self._note_lang())._finish_note())
         return self._summary()
+
+    def _note_lang(self):
+        """The language of the run's final note, posted once for everybody: that of the person who
+        started the run, or, when the worker started it (command line, schedule), the company's."""
+        # sudo: the worker may not read users and partners; only a language code is taken
+        user = self.sudo().started_by
+        if user and not user.has_group(INTEGRATION_GROUP) and user.lang:
+            return user.lang
+        return self.sudo().company_id.partner_id.lang or self.env.lang or "en_US"
 
     def _finish_note(self):
         labels = dict(self._fields["state"]._description_selection(self.env))
@@ -559,7 +615,8 @@ class CustomerSyncRun(models.Model):
             rejected=self.rejected_count,
             unchanged=self.unchanged_count,
         )
-        return f"{note} {self.message}" if self.message else note
+        message = self.message_display
+        return f"{note} {message}" if message else note
 
     def _record_rows(self, results, rows=None, keep_unchanged=False):
         """Record the outcome of applied rows on the run and move its counters.
@@ -616,6 +673,7 @@ class CustomerSyncRun(models.Model):
             "counts": {outcome: self[COUNT_FIELDS[outcome]] for outcome in OUTCOMES},
             "cancel_requested": self.cancel_requested,
             "message": self.message or None,
+            "message_code": self.message_code or None,
         }
 
     def _contract_values(self):

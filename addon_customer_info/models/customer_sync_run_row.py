@@ -1,6 +1,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from . import customer_sync_catalogue as catalogue
 from .customer_sync_run import RUN_CONTEXT_KEY, RUN_SENTINEL
 
 OUTCOME_SELECTION = [
@@ -42,7 +43,13 @@ class CustomerSyncRunRow(models.Model):
     reason_code = fields.Char(
         readonly=True, help="Machine-readable reason of a rejection, e.g. email.syntax."
     )
-    message = fields.Char(string="Reason", readonly=True)
+    message = fields.Char(
+        string="Details", readonly=True, help="The reason as the worker (or the sync API) gave it."
+    )
+    reason = fields.Char(
+        compute="_compute_reason",
+        help="Why the row was rejected, in your language when the reason code is known; else the details.",
+    )
     field = fields.Char(readonly=True, help="The field the reason is about.")
     value = fields.Char(readonly=True, help="The refused value (an excerpt).")
     raw = fields.Json(string="Row Content", readonly=True, help="An excerpt of the row as read.")
@@ -51,6 +58,15 @@ class CustomerSyncRunRow(models.Model):
     # ------------------------------------------------------------
     # COMPUTES
     # ------------------------------------------------------------
+
+    @api.depends("reason_code", "message", "field", "value")
+    @api.depends_context("lang")
+    def _compute_reason(self):
+        for row in self:
+            row.reason = (
+                catalogue.row_reason(self.env, row.reason_code, field=row.field, value=row.value)
+                or row.message
+            )
 
     @api.depends("raw")
     def _compute_raw_text(self):

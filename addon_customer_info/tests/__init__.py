@@ -26,3 +26,4 @@ from . import test_sync_upload
 from . import test_sync_upload_ui
 from . import test_survivorship
 from . import test_sync_apply
+from . import test_sync_messages
