@@ -186,3 +186,12 @@ class TestSyncUpload(SyncCommon):
             self.env["customer.sync.upload"].with_user(self.user_manager).create(
                 {"source_id": self.source.id, "file": base64.b64encode(GBK_LIST)}
             )
+
+    def test_upload_and_run_now_are_offered_to_admins_only(self):
+        """A manager may read a source (its runs link to it) but neither upload nor run it: the
+        form does not offer buttons that end in an access error."""
+        for user, shown in ((self.user_admin_ci, True), (self.user_manager, False)):
+            arch = self.Source.with_user(user).get_views([(False, "form")])["views"]["form"]["arch"]
+            for method in ("action_open_upload", "action_run_now"):
+                self.assertEqual(f'name="{method}"' in arch, shown, f"{method} for {user.login}")
+
