@@ -15,7 +15,7 @@ GOVERNED_FIELDS = [
     ("street2", "Street 2"),
     ("zip", "ZIP"),
     ("city", "City"),
-    ("state_id", "State"),
+    ("state_id", "Province / State"),
     ("country_id", "Country"),
     ("comment", "Notes"),
     ("company_name", "Company Name"),

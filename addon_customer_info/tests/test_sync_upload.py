@@ -195,3 +195,19 @@ class TestSyncUpload(SyncCommon):
             for method in ("action_open_upload", "action_run_now"):
                 self.assertEqual(f'name="{method}"' in arch, shown, f"{method} for {user.login}")
 
+    def test_chinese_reader_sees_the_preview_in_chinese(self):
+        self.env["res.lang"]._activate_lang("zh_CN")
+        self.env["ir.module.module"]._load_module_terms(["addon_customer_info"], ["zh_CN"], overwrite=True)
+        content = "公司名称;电子邮件\n深圳市腾达科技有限公司;zhang@tenda.cn\n".encode()
+        wizard = self.wizard(content, "zh.csv").with_context(lang="zh_CN")
+        wizard.action_analyse()
+        self.assertEqual(wizard.delimiter, ";")
+        self.assertIn("分号", wizard.detected, "the delimiter is named in the reader's language")
+        self.assertNotIn("semicolon", wizard.detected)
+        self.assertIn("<th>电子邮件<br/>", wizard.preview, "column titles are the field names in Chinese")
+        self.assertNotIn("Email", wizard.preview)
+        self.assertFalse(wizard.unmapped)
+        english = self.wizard(content, "en.csv").with_context(lang="en_US")
+        english.action_analyse()
+        self.assertIn("separated by semicolon", english.detected)
+        self.assertIn("<th>Email<br/>", english.preview)

@@ -38,3 +38,14 @@ class TestTranslation(TransactionCase):
         from_company = relation.with_context(ci_partner_id=company.id)
         self.assertEqual(from_company.display_name, "测试公司 决策人是 测试人")
         self.assertEqual(relation.with_context(ci_partner_id=person.id).label, "担任决策人于")
+
+    def test_provenance_names_the_province_not_a_status(self):
+        """The Where This Came From tab lists the fields a source set: the province (state_id) must
+        not read as the status of the row (the State column next to it, 状态)."""
+        self.env["res.lang"]._activate_lang("zh_CN")
+        self.env["ir.module.module"]._load_module_terms([MODULE], ["zh_CN"], overwrite=True)
+        Provenance = self.env["customer.field.provenance"].with_context(lang="zh_CN")
+        described = Provenance.fields_get(["field_name", "state"], ["selection", "string"])
+        field_labels = dict(described["field_name"]["selection"])
+        self.assertEqual(field_labels["state_id"], "省份 / 州")
+        self.assertNotEqual(field_labels["state_id"], described["state"]["string"])

@@ -20,7 +20,6 @@ PREVIEW_ROWS = 10
 DELIMITERS = ",;\t|"
 GB_FAMILY = frozenset({"gb2312", "gbk", "gb18030", "cp936", "hz", "big5"})
 BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
-DELIMITER_LABELS = {",": "comma", ";": "semicolon", "\t": "tab", "|": "vertical bar"}
 
 
 class CustomerSyncUpload(models.TransientModel):
@@ -58,6 +57,7 @@ class CustomerSyncUpload(models.TransientModel):
     # ------------------------------------------------------------
 
     @api.depends("file", "encoding", "delimiter", "header_row", "line_ids.field", "state")
+    @api.depends_context("lang")
     def _compute_preview(self):
         for wizard in self:
             wizard.preview = False
@@ -71,7 +71,9 @@ class CustomerSyncUpload(models.TransientModel):
                 continue
             fields_by_header = {line.header: line.field for line in wizard.line_ids if line.field}
             columns = [(index, name) for index, name in enumerate(header) if fields_by_header.get(name)]
-            labels = dict(column_mapping.MAPPABLE_FIELDS)
+            # the field names in the reader's language, as the mapping lines above show them
+            Line = self.env["customer.sync.upload.line"]
+            labels = dict(Line._fields["field"]._description_selection(self.env))
             head = Markup("").join(
                 Markup("<th>%s<br/><small class='text-muted'>%s</small></th>")
                 % (labels[fields_by_header[name]], name)
@@ -304,6 +306,15 @@ class CustomerSyncUpload(models.TransientModel):
         return self.env._(
             "CSV, encoding %(encoding)s, separated by %(delimiter)s; header in row %(row)s.",
             encoding=self.encoding,
-            delimiter=DELIMITER_LABELS.get(self.delimiter, repr(self.delimiter)),
+            delimiter=self._delimiter_label(),
             row=self.header_row,
         )
+
+    def _delimiter_label(self):
+        labels = {
+            ",": self.env._("comma"),
+            ";": self.env._("semicolon"),
+            "\t": self.env._("tab"),
+            "|": self.env._("vertical bar"),
+        }
+        return labels.get(self.delimiter, repr(self.delimiter))
