@@ -128,6 +128,7 @@ class RunSummary(TypedDict):
     started_at: str | None
     finished_at: str | None
     message: str | None
+    message_code: NotRequired[str | None]
 
 
 class MappingProposal(TypedDict):
@@ -272,19 +273,27 @@ class UploadChunkRequest(TypedDict):
     data: str  # base64
 
 
+#: the values a run's message names, by ``message_code`` (docs/rpc-contract.md, "Run messages")
+MessageParams = dict[str, str | int | float | bool | None]
+
+
 class ReportProgressRequest(TypedDict):
     run_id: int
     rows_read: int
     rows_total: NotRequired[int | None]
     checkpoint: NotRequired[Checkpoint | None]
     message: NotRequired[str | None]
+    message_code: NotRequired[str | None]
+    message_params: NotRequired[MessageParams | None]
 
 
 class FinishRunRequest(TypedDict):
     run_id: int
     state: FinalState
-    message: NotRequired[str | None]
+    message: NotRequired[str | None]  # English, for whoever reads it without a catalogue
     stats: NotRequired[dict[str, Any] | None]
+    message_code: NotRequired[str | None]  # e.g. "run.cancelled", "file.too_large"
+    message_params: NotRequired[MessageParams | None]
 
 
 class ProposeMappingRequest(TypedDict):

@@ -7,6 +7,8 @@ it concerns while the rest of the batch goes on.
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class SyncWorkerError(Exception):
     """Base class of every error the worker raises on purpose."""
@@ -44,13 +46,16 @@ class FileRejected(FatalError):
     """A whole input file is refused (too large, unreadable, a broken archive, a limit passed).
 
     ``code`` is stable (``file.too_large``, ``file.encoding_unknown``, …: docs/file-reader.md);
-    the message names the limit or the fault, its value, and what to do about it.
+    the message names the limit or the fault, its value, and what to do about it. ``params``
+    (optional) are the values the message names, sent with the code so that Odoo can say it in
+    the reader's language (``message_params`` of ``finish_run``).
     """
 
-    def __init__(self, code: str, message: str):
+    def __init__(self, code: str, message: str, params: dict[str, Any] | None = None):
         self.code = code
         self.message = message
+        self.params: dict[str, Any] = dict(params or {})
         super().__init__(f"{message} ({code})")
 
-    def __reduce__(self) -> tuple[type[FileRejected], tuple[str, str]]:
-        return (type(self), (self.code, self.message))  # picklable despite two arguments
+    def __reduce__(self) -> tuple[type[FileRejected], tuple[str, str, dict[str, Any]]]:
+        return (type(self), (self.code, self.message, self.params))  # picklable despite three arguments

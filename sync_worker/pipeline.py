@@ -63,6 +63,7 @@ from sync_worker.contract import (
     EvidenceItem,
     FinalState,
     Identifiers,
+    MessageParams,
     PairRow,
     ProgressAnswer,
     Rejection,
@@ -102,7 +103,18 @@ class Sink(Protocol):
         message: str | None = None,
     ) -> ProgressAnswer: ...
 
-    def finish(self, state: FinalState, message: str | None, stats: dict[str, Any]) -> Any: ...
+    def finish(
+        self,
+        state: FinalState,
+        message: str | None,
+        stats: dict[str, Any],
+        *,
+        message_code: str | None = None,
+        message_params: MessageParams | None = None,
+    ) -> Any:
+        """End the run: ``message`` in English, ``message_code`` and ``message_params`` for Odoo to
+        say it in the reader's language."""
+        ...
 
 
 Mapper = Callable[[Row, Mapping[str, str]], Mapping[str, Any]]
@@ -128,6 +140,8 @@ class PipelineResult:
     batches_applied: int = 0
     batches_skipped: int = 0
     message: str | None = None
+    message_code: str | None = None  # the message's code for Odoo's catalogue, e.g. "run.resumed"
+    message_params: MessageParams = field(default_factory=dict)
     stats: dict[str, Any] = field(default_factory=dict)
     #: dry run: what would happen, row by row (row number, action or "rejected", text)
     preview: list[tuple[int, str, str]] = field(default_factory=list)
@@ -174,6 +188,26 @@ class Cancelled(Exception):
             f"{self.batches_total}. {self.rows_done} of {self.rows_total} rows were applied{upto}; "
             "nothing after them was written."
         )
+
+    def coded(self) -> tuple[str, MessageParams]:
+        """The message's code and parameters (Odoo's catalogue says it in the reader's language)."""
+        if self.batches_total is None:
+            if self.batches_done:
+                return "run.cancelled_reading_resumed", {
+                    "rows_read": self.rows_read,
+                    "rows_done": self.rows_done,
+                    "batches_done": self.batches_done,
+                }
+            return "run.cancelled_reading", {"rows_read": self.rows_read}
+        params: MessageParams = {
+            "batches_done": self.batches_done,
+            "batches_total": self.batches_total,
+            "rows_done": self.rows_done,
+            "rows_total": self.rows_total,
+        }
+        if self.last_row:
+            return "run.cancelled", {**params, "last_row": self.last_row}
+        return "run.cancelled_in_pairs", params
 
 
 # -- mapping and row payloads -----------------------------------------------------------------
@@ -544,7 +578,12 @@ def run(
             stats["timings"] = timings
             counts = predicted_counts(every, pairs)
             if sink is not None:
-                sink.finish("done", "Dry run: nothing was applied.", {**stats, "predicted": counts})
+                sink.finish(
+                    "done",
+                    "Dry run: nothing was applied.",
+                    {**stats, "predicted": counts},
+                    message_code="run.dry_run",
+                )
             return PipelineResult(
                 state="done",
                 rows_read=read.rows_read,
@@ -566,11 +605,18 @@ def run(
         stats["batches_applied"] = outcome.batches_applied
         stats["batches_skipped"] = outcome.batches_skipped
         outcome.stats = stats
-        sink.finish("done", outcome.message, stats)
+        sink.finish(
+            "done",
+            outcome.message,
+            stats,
+            message_code=outcome.message_code,
+            message_params=outcome.message_params,
+        )
         return outcome
     except Cancelled as stop:
         lap("total", started)
         message = stop.message()
+        code, params = stop.coded()
         stats = {
             "timings": timings,
             "rows_read": stop.rows_read,
@@ -579,8 +625,15 @@ def run(
             "rows_done": stop.rows_done,
         }
         if sink is not None:
-            sink.finish("cancelled", message, stats)
-        return PipelineResult(state="cancelled", rows_read=stop.rows_read, message=message, stats=stats)
+            sink.finish("cancelled", message, stats, message_code=code, message_params=params)
+        return PipelineResult(
+            state="cancelled",
+            rows_read=stop.rows_read,
+            message=message,
+            message_code=code,
+            message_params=params,
+            stats=stats,
+        )
 
 
 def _apply(
@@ -615,6 +668,8 @@ def _apply(
                     f"Resumed from its checkpoint: batches 1-{batch_no} ({rows_done} rows), applied by "
                     "an earlier attempt, were not sent again."
                 )
+                outcome.message_code = "run.resumed"
+                outcome.message_params = {"batches_done": batch_no, "rows_done": rows_done}
             continue
         answer = sink.apply_batch(batch_no, batch)
         outcome.batches_applied += 1

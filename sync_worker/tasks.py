@@ -36,7 +36,7 @@ from celery import Task
 
 from sync_worker import __version__
 from sync_worker.celery_app import TASK_TIME_LIMIT, app, settings
-from sync_worker.contract import Run
+from sync_worker.contract import MessageParams, Run
 from sync_worker.errors import FatalError, RetriableError
 from sync_worker.odoo_client import SyncApi, make_client
 from sync_worker.odoo_client.runner import RunSink, download_run_file, execute_run, start_import
@@ -144,9 +144,11 @@ def claim_runs() -> dict[str, Any]:
     return {"claimed": claimed}
 
 
-def _finish_failed(api: SyncApi, run_id: int, message: str) -> None:
+def _finish_failed(
+    api: SyncApi, run_id: int, message: str, code: str | None = None, params: MessageParams | None = None
+) -> None:
     try:
-        api.finish_run(run_id, "failed", message=message[:2000])
+        api.finish_run(run_id, "failed", message=message[:2000], message_code=code, message_params=params)
     except (FatalError, RetriableError) as exc:
         # Odoo stays unreachable: the run goes stale and is claimed again later
         _logger.error("run %s: could not record the failure in Odoo: %s", run_id, exc)
@@ -159,6 +161,11 @@ def dead_letter_message(failures: int, sink: RunSink, exc: Exception) -> str:
         f"Gave up after {failures} failed attempts in a row {where}; {applied}. Last error: {exc}. "
         "Retry runs the file again: the rows already applied come back as unchanged."
     )
+
+
+def dead_letter_params(failures: int, sink: RunSink, exc: Exception) -> MessageParams:
+    """:func:`dead_letter_message` as the values of its code ``run.gave_up``."""
+    return {"failures": failures, **sink.stop_params(), "error": str(exc)}
 
 
 @app.task(
@@ -192,7 +199,7 @@ def process_run(self: Task, run: Run, failures: int = 0) -> dict[str, Any]:
         if failures > settings.retry_max:
             message = dead_letter_message(failures, sink, exc)
             _logger.error("run %s: %s", run_id, message)
-            _finish_failed(api, run_id, message)
+            _finish_failed(api, run_id, message, "run.gave_up", dead_letter_params(failures, sink, exc))
             return {"run_id": run_id, "state": "failed", "message": message}
         delay = retry_delay(failures, settings.retry_backoff, settings.retry_backoff_max)
         _logger.warning(
@@ -208,7 +215,7 @@ def process_run(self: Task, run: Run, failures: int = 0) -> dict[str, Any]:
         raise self.retry(args=[resumed], kwargs={"failures": failures}, countdown=delay, exc=exc) from exc
     except FatalError as exc:
         _logger.error("run %s failed: %s", run_id, exc)
-        _finish_failed(api, run_id, str(exc))
+        _finish_failed(api, run_id, str(exc), "run.error", {"error": str(exc)})
         return {"run_id": run_id, "state": "failed", "message": str(exc)}
     _logger.info("run %s %s: %s", run_id, result.state, result.counts)
     return {"run_id": run_id, "state": result.state, "counts": result.counts, "message": result.message}

@@ -302,4 +302,6 @@ def _gave_up_parts(env, params):
     else:
         where = _GAVE_UP_BEFORE
     applied = _GAVE_UP_APPLIED if params.get("batches_done") else _GAVE_UP_NOTHING
-    return {"where": env._(where) % params, "applied": env._(applied) % params}
+    # the lazy terms carry no arguments (env._ refuses both): the values are put in afterwards
+    where_text, applied_text = env._(where), env._(applied)
+    return {"where": where_text % params, "applied": applied_text % params}

@@ -398,6 +398,14 @@ class TestSyncApiExamples(SyncCommon):
         self.check("finish_run", self.api.finish_run(**finish))
         self.check("list_runs", self.api.list_runs(**load("list_runs")["request"]))
 
+    def test_finish_run_with_a_message_code(self):
+        run = self.running()
+        request = dict(load("finish_run_cancelled")["request"], run_id=run.id)
+        self.check("finish_run_cancelled", self.api.finish_run(**request))
+        self.assertEqual(run.message_code, "run.cancelled")
+        self.assertEqual(run.message_params, request["message_params"])
+        self.assertEqual(run.message, request["message"], "the English text is kept as sent")
+
     def test_propose_mapping(self):
         self.check(
             "propose_mapping", self.api.propose_mapping(**load("propose_mapping")["request"]), exact=True

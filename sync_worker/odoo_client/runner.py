@@ -24,7 +24,16 @@ from pathlib import Path
 from typing import Any
 
 from sync_worker.config import Settings
-from sync_worker.contract import BatchAnswer, BatchRow, Checkpoint, FinalState, PairRow, ProgressAnswer, Run
+from sync_worker.contract import (
+    BatchAnswer,
+    BatchRow,
+    Checkpoint,
+    FinalState,
+    MessageParams,
+    PairRow,
+    ProgressAnswer,
+    Run,
+)
 from sync_worker.errors import FatalError, FileRejected
 from sync_worker.index_cache import IndexCache, cache_folder
 from sync_worker.odoo_client.sync_api import SyncApi, file_sha256
@@ -90,8 +99,23 @@ class RunSink:
             self.run_id, rows_read, rows_total=rows_total, checkpoint=checkpoint, message=message
         )
 
-    def finish(self, state: FinalState, message: str | None, stats: dict[str, Any]) -> Any:
-        self.summary = self.api.finish_run(self.run_id, state, message=message, stats=stats)
+    def finish(
+        self,
+        state: FinalState,
+        message: str | None,
+        stats: dict[str, Any],
+        *,
+        message_code: str | None = None,
+        message_params: MessageParams | None = None,
+    ) -> Any:
+        self.summary = self.api.finish_run(
+            self.run_id,
+            state,
+            message=message,
+            stats=stats,
+            message_code=message_code,
+            message_params=message_params,
+        )
         return self.summary
 
     def stop_point(self) -> tuple[str, str]:
@@ -110,6 +134,18 @@ class RunSink:
         if done["batches_done"]:
             return f"after batch {done['batches_done']}", applied
         return "before the first batch", applied
+
+    def stop_params(self) -> MessageParams:
+        """:meth:`stop_point` as values: the batch on its way (None between batches) with its first
+        and last file row (None for the in-file pairs), and the batches and rows applied."""
+        batch_no, first, last = self.sending if self.sending is not None else (None, None, None)
+        return {
+            "batch": batch_no,
+            "first_row": first,
+            "last_row": last,
+            "batches_done": self.checkpoint["batches_done"],
+            "rows_done": self.checkpoint["rows_done"],
+        }
 
 
 def index_cache(api: SyncApi, settings: Settings) -> IndexCache:
@@ -159,6 +195,7 @@ def execute_run(
                 "file.no_name_column",
                 "No column of the file is mapped to the name or an identifier: map the columns on "
                 f"the source (columns: {', '.join(info.headers[:20])}).",
+                {"columns": ", ".join(info.headers[:20])},
             )
         options = RunOptions(
             mapping=mapping,
@@ -171,8 +208,16 @@ def execute_run(
         result = run_pipeline(rows, index_cache(api, settings), sink, options)
     except FileRejected as exc:
         _logger.warning("run %s: file refused: %s", run_id, exc)
-        sink.finish("failed", exc.message, {"error": exc.code})
-        result = PipelineResult(state="failed", message=exc.message, stats={"error": exc.code})
+        sink.finish(
+            "failed", exc.message, {"error": exc.code}, message_code=exc.code, message_params=exc.params
+        )
+        result = PipelineResult(
+            state="failed",
+            message=exc.message,
+            message_code=exc.code,
+            message_params=dict(exc.params),
+            stats={"error": exc.code},
+        )
     result.summary = sink.summary
     return result
 

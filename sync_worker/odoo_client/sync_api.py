@@ -27,6 +27,7 @@ from sync_worker.contract import (
     IndexCursor,
     IndexPage,
     MappingProposal,
+    MessageParams,
     PairRow,
     ProgressAnswer,
     Run,
@@ -110,6 +111,8 @@ class SyncApi:
         rows_total: int | None = None,
         checkpoint: Checkpoint | None = None,
         message: str | None = None,
+        message_code: str | None = None,
+        message_params: MessageParams | None = None,
     ) -> ProgressAnswer:
         return cast(
             ProgressAnswer,
@@ -120,14 +123,31 @@ class SyncApi:
                 rows_total=rows_total,
                 checkpoint=checkpoint,
                 message=message,
+                **_coded(message_code, message_params),
             ),
         )
 
     def finish_run(
-        self, run_id: int, state: FinalState, message: str | None = None, stats: dict[str, Any] | None = None
+        self,
+        run_id: int,
+        state: FinalState,
+        message: str | None = None,
+        stats: dict[str, Any] | None = None,
+        message_code: str | None = None,
+        message_params: MessageParams | None = None,
     ) -> RunSummary:
+        """End the run. ``message`` is English; ``message_code`` and ``message_params`` let Odoo
+        show it in each reader's language (sent only with a code)."""
         return cast(
-            RunSummary, self._call("finish_run", run_id=run_id, state=state, message=message, stats=stats)
+            RunSummary,
+            self._call(
+                "finish_run",
+                run_id=run_id,
+                state=state,
+                message=message,
+                stats=stats,
+                **_coded(message_code, message_params),
+            ),
         )
 
     def list_runs(self, limit: int = 20, source: str | int | None = None) -> list[RunSummary]:
@@ -178,6 +198,11 @@ class SyncApi:
         if answer is None:  # an empty file is still one (empty) chunk
             answer = self.upload_chunk(run_id, 0, b"")
         return answer
+
+
+def _coded(code: str | None, params: MessageParams | None) -> dict[str, Any]:
+    """The message code arguments, only when there is a code (older calls stay as they were)."""
+    return {"message_code": code, "message_params": dict(params or {})} if code else {}
 
 
 def file_sha256(path: Path) -> str:

@@ -142,7 +142,7 @@ def _rows(first: int, last: int) -> list:
 def test_the_sink_keeps_the_checkpoint_of_the_last_batch_odoo_answered() -> None:
     from sync_worker.errors import RetriableError
     from sync_worker.odoo_client.runner import RunSink
-    from sync_worker.tasks import dead_letter_message
+    from sync_worker.tasks import dead_letter_message, dead_letter_params
 
     odoo = _Odoo(down_at=3)
     sink = RunSink(odoo, 7, checkpoint={"rows_done": 50, "batches_done": 1})  # type: ignore[arg-type]
@@ -163,7 +163,17 @@ def test_the_sink_keeps_the_checkpoint_of_the_last_batch_odoo_answered() -> None
         "not answer within 3 s (ODOO_TIMEOUT). Retry runs the file again: the rows already applied come "
         "back as unchanged."
     )
+    assert dead_letter_params(9, sink, failed.value) == {
+        "failures": 9,
+        "batch": 3,
+        "first_row": 102,
+        "last_row": 151,
+        "batches_done": 2,
+        "rows_done": 100,
+        "error": "customer.sync.api.apply_batch: Odoo did not answer within 3 s (ODOO_TIMEOUT)",
+    }
     assert RunSink(odoo, 7).stop_point() == ("before the first batch", "nothing was applied")  # type: ignore[arg-type]
+    assert RunSink(odoo, 7).stop_params()["batch"] is None  # type: ignore[arg-type]
 
 
 def test_a_checkpoint_given_to_a_report_that_fails_still_counts_as_applied() -> None:
@@ -180,3 +190,57 @@ def test_a_checkpoint_given_to_a_report_that_fails_still_counts_as_applied() -> 
         sink.report_progress(50, checkpoint={"rows_done": 50, "batches_done": 1})
     assert sink.checkpoint == {"rows_done": 50, "batches_done": 1}  # Odoo answered batch 1: applied
     assert sink.stop_point()[0] == "after batch 1"
+
+
+def test_run_messages_go_to_odoo_with_their_code_and_values_only_when_there_is_a_code() -> None:
+    import json
+
+    from sync_worker.contract import FinishRunRequest, ReportProgressRequest, problems
+    from sync_worker.odoo_client.sync_api import SyncApi
+
+    class Client:
+        def __init__(self) -> None:
+            self.calls: list[tuple[str, dict]] = []
+
+        def call(self, model: str, method: str, **kwargs: object) -> dict:
+            self.calls.append((method, json.loads(json.dumps(kwargs))))
+            return {"state": "running", "cancel_requested": False}
+
+    client = Client()
+    api = SyncApi(client)  # type: ignore[arg-type]
+    api.finish_run(7, "failed", message="plain")  # what an older addon understands
+    params = {"batches_done": 2, "rows_done": 100}
+    api.finish_run(7, "done", message="Resumed …", message_code="run.resumed", message_params=params)
+    api.report_progress(7, 10, message="reading", message_code="run.reading")
+    (_m1, plain), (_m2, coded), (_m3, progress) = client.calls
+    assert "message_code" not in plain and "message_params" not in plain
+    assert (coded["message_code"], coded["message_params"]) == ("run.resumed", params)
+    assert (progress["message_code"], progress["message_params"]) == ("run.reading", {})
+    assert problems(coded, FinishRunRequest) == [] and problems(progress, ReportProgressRequest) == []
+
+
+def test_a_refused_file_finishes_the_run_with_its_code_and_values(tmp_path: Path) -> None:
+    from sync_worker.odoo_client.runner import RunSink, execute_run
+
+    class Odoo(_Odoo):
+        def __init__(self) -> None:
+            super().__init__()
+            self.finished: list[dict] = []
+
+        def propose_mapping(self, headers: list[str], source: object = None) -> dict:
+            return {"mapping": {}, "unmapped": headers}
+
+        def finish_run(self, run_id: int, state: str, **kwargs: object) -> dict:
+            self.finished.append({"state": state, **kwargs})
+            return {"state": state}
+
+    path = tmp_path / "list.csv"
+    path.write_text("Turnover,Staff\n1,2\n", encoding="utf-8")
+    odoo = Odoo()
+    run = {"run_id": 7, "source": {"id": 3}, "file": {"name": "list.csv"}, "checkpoint": {}}
+    result = execute_run(odoo, run, path, Settings.from_env({}), sink=RunSink(odoo, 7))  # type: ignore[arg-type]
+    assert result.state == "failed" and result.message_code == "file.no_name_column"
+    (finished,) = odoo.finished
+    assert finished["message_code"] == "file.no_name_column"
+    assert finished["message_params"] == {"columns": "Turnover, Staff"}
+    assert finished["message"].startswith("No column of the file is mapped")

@@ -733,3 +733,5 @@ def test_file_rejected_survives_pickling() -> None:
     error = pickle.loads(pickle.dumps(FileRejected("file.too_large", "The file is too large.")))  # noqa: S301 (our own bytes)
     assert (error.code, error.message) == ("file.too_large", "The file is too large.")
     assert str(error) == "The file is too large. (file.too_large)"
+    coded = FileRejected("file.no_name_column", "No column ...", {"columns": "a, b"})
+    assert pickle.loads(pickle.dumps(coded)).params == {"columns": "a, b"}  # noqa: S301 (our own bytes)

@@ -16,7 +16,15 @@ from typing import Any
 import pytest
 
 from sync_worker.bench.identifiers import make_uscc, mistype
-from sync_worker.contract import ApplyBatchRequest, BatchRow, Checkpoint, PairRow, problems
+from sync_worker.contract import (
+    ApplyBatchRequest,
+    BatchRow,
+    Checkpoint,
+    FinishRunRequest,
+    MessageParams,
+    PairRow,
+    problems,
+)
 from sync_worker.matching import Evidence, MatchIndex
 from sync_worker.normalize import normalize_record
 from sync_worker.pipeline import RunOptions, pair_rows, run
@@ -55,6 +63,7 @@ class Sink:
         self.batches: list[tuple[int, list[BatchRow | PairRow]]] = []
         self.progress: list[dict[str, Any]] = []
         self.finished: list[tuple[str, str | None, dict[str, Any]]] = []
+        self.coded: list[tuple[str | None, MessageParams | None]] = []  # message code and values
         self.cancel_after = cancel_after
 
     def apply_batch(self, batch_no: int, rows: Sequence[BatchRow | PairRow]) -> Any:
@@ -85,8 +94,20 @@ class Sink:
         cancel = self.cancel_after is not None and len(self.progress) >= self.cancel_after
         return {"state": "running", "cancel_requested": cancel}
 
-    def finish(self, state: str, message: str | None, stats: dict[str, Any]) -> Any:
+    def finish(
+        self,
+        state: str,
+        message: str | None,
+        stats: dict[str, Any],
+        *,
+        message_code: str | None = None,
+        message_params: MessageParams | None = None,
+    ) -> Any:
+        request = {"run_id": 1, "state": state, "message": message, "stats": stats}
+        request.update({"message_code": message_code, "message_params": message_params})
+        assert problems(json.loads(json.dumps(request)), FinishRunRequest) == []
         self.finished.append((state, message, stats))
+        self.coded.append((message_code, message_params))
         return {"state": state}
 
     @property
@@ -168,7 +189,9 @@ def test_a_resumed_run_skips_the_batches_already_applied() -> None:
     assert message == (
         "Resumed from its checkpoint: batches 1-2 (6 rows), applied by an earlier attempt, were not sent again."
     )
+    assert resumed.coded == [("run.resumed", {"batches_done": 2, "rows_done": 6})]
     assert first.finished[0][1] is None  # a run that did not resume says nothing of the kind
+    assert first.coded == [(None, {})]
 
 
 def test_the_same_file_gives_the_same_keys_and_hashes() -> None:
@@ -248,6 +271,8 @@ def test_cancel_stops_before_the_next_chunk_and_applies_nothing() -> None:
     assert sink.finished[0][1] == (
         "Cancelled on request while reading the file, after 2 rows: nothing was applied."
     )
+    assert sink.coded == [("run.cancelled_reading", {"rows_read": 2})]
+    assert (result.message_code, result.message_params) == sink.coded[0]
 
 
 def test_cancel_between_batches_says_where_it_stopped_and_what_was_applied() -> None:
@@ -262,6 +287,12 @@ def test_cancel_between_batches_says_where_it_stopped_and_what_was_applied() -> 
         "(the file up to row 7); nothing after them was written."
     )
     assert (stats["batches_done"], stats["batches_total"], stats["rows_done"]) == (2, 3, 6)
+    assert sink.coded == [
+        (
+            "run.cancelled",
+            {"batches_done": 2, "batches_total": 3, "rows_done": 6, "rows_total": 7, "last_row": 7},
+        )
+    ]
 
 
 def test_a_cancel_reported_with_the_last_batch_lets_the_run_finish() -> None:
@@ -279,6 +310,9 @@ def test_a_resumed_run_cancelled_while_reading_keeps_what_the_earlier_attempt_ap
         "Cancelled on request while reading the file, after 2 rows: nothing more was applied; "
         "the 3 rows of batches 1-1 applied by an earlier attempt stay."
     )
+    assert sink.coded == [
+        ("run.cancelled_reading_resumed", {"rows_read": 2, "rows_done": 3, "batches_done": 1})
+    ]
 
 
 def test_dry_run_applies_nothing_and_says_what_would_happen() -> None:
@@ -290,6 +324,7 @@ def test_dry_run_applies_nothing_and_says_what_would_happen() -> None:
     assert actions == {2: "link", 3: "new", 4: "rejected", 5: "rejected", 6: "new", 7: "rejected", 8: "new"}
     assert "USCC" in dict((n, t) for n, _a, t in result.preview)[2]
     assert sink.finished[0][0] == "done" and sink.finished[0][2]["predicted"] == result.counts
+    assert sink.coded == [("run.dry_run", None)]
     assert run(LIST, Index(PARTNERS), None, RunOptions(mapping=MAPPING, dry_run=True)).counts == result.counts
     with pytest.raises(ValueError):
         run(LIST, Index(PARTNERS), None, RunOptions(mapping=MAPPING))
