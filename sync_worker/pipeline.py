@@ -70,8 +70,8 @@ from sync_worker.contract import (
     RowDecision,
 )
 from sync_worker.matching import Decision, Evidence, MatchConfig, MatchIndex, match
-from sync_worker.normalize import NormalizedRecord, normalize_record
-from sync_worker.normalize.text import clip
+from sync_worker.normalize import Display, NormalizedRecord, normalize_row
+from sync_worker.normalize.text import clip, tidy
 from sync_worker.sources.files import Row
 from sync_worker.sources.mapping import apply_mapping
 
@@ -79,8 +79,9 @@ CHUNK_ROWS = 2000
 BATCH_ROWS = 500
 EXCERPT = 80
 
-#: mapped fields passed to Odoo as received (trimmed): matching does not use them
-_PLAIN = ("function", "website", "comment", "street2")
+#: mapped fields passed to Odoo as received (tidied: trimmed, spacing collapsed): matching does not
+#: use them; ``True``: several lines kept
+_PLAIN = {"function": False, "website": False, "comment": True, "street2": False}
 
 
 # -- ports ----------------------------------------------------------------------------------
@@ -251,27 +252,34 @@ def _phone_values(raw: Mapping[str, Any], record: NormalizedRecord) -> dict[str,
     return {"phone" if has_phone else "mobile": phones[0]}
 
 
-def row_values(raw: Mapping[str, Any], record: NormalizedRecord) -> dict[str, Any]:
-    """What Odoo is asked to store: normalised where normalisation has a form, else as read."""
-    values: dict[str, Any] = {"name": record.name} if record.name_norm else {}
-    if record.kind == "person" and raw.get("company"):
-        values["company"] = clip(raw["company"])
-    if record.emails:
-        values["email"] = record.emails[0]
+def row_values(
+    raw: Mapping[str, Any], record: NormalizedRecord, display: Display | None = None
+) -> dict[str, Any]:
+    """What Odoo is asked to store: the source's own spelling (``display``, tidied but never
+    case-folded: the record's folded forms are for matching only), E.164 phones, ISO country codes,
+    valid identifiers; the official names of Chinese provinces and cities."""
+    if display is None:
+        display = normalize_row(raw)[1]
+    values: dict[str, Any] = {"name": display.name} if record.name_norm else {}
+    if record.kind == "person" and display.company:
+        values["company"] = display.company
+    if display.emails:
+        values["email"] = display.emails[0]
     values.update(_phone_values(raw, record))
     for key, value in (
         ("country", record.country),
-        ("state", record.province),
-        ("city", record.city),
-        ("district", record.district),
-        ("street", record.street),
-        ("zip", record.zip),
+        ("state", display.province),
+        ("city", display.city),
+        ("district", display.district),
+        ("street", display.street),
+        ("zip", display.zip),
     ):
         if value:
             values[key] = value
-    for key in _PLAIN:
-        if raw.get(key):
-            values[key] = clip(raw[key])
+    for key, lines in _PLAIN.items():
+        text = tidy(raw.get(key), lines=lines)
+        if text:
+            values[key] = text
     for key in ("uscc", "vat", "lei"):
         if getattr(record, key):
             values[key] = getattr(record, key)
@@ -370,7 +378,7 @@ def _read(rows: Iterable[Row], options: RunOptions, sink: Sink | None, mapper: M
                 continue
             raw = dict(mapper(row, options.mapping))
             raw["key"] = f"row:{row.number}"
-            record = normalize_record(raw, default_region=options.default_region)
+            record, display = normalize_row(raw, default_region=options.default_region)
             has_id = bool(record.uscc or record.vat or record.lei)
             # a missing or unusable name is forgiven when a valid identifier can still link the
             # row; any other invalid value rejects the row with its reason
@@ -384,7 +392,7 @@ def _read(rows: Iterable[Row], options: RunOptions, sink: Sink | None, mapper: M
                     "value": problem.value,
                 }
                 continue
-            values = row_values(raw, record)
+            values = row_values(raw, record, display)
             ids = identifiers(record)
             key = base_key(raw, record)
             seen_keys[key] = seen_keys.get(key, 0) + 1

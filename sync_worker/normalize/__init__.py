@@ -11,12 +11,13 @@ from sync_worker.normalize.email_address import Email, normalize_email
 from sync_worker.normalize.identifiers import normalize_lei, normalize_uscc, normalize_vat
 from sync_worker.normalize.person import PersonName, normalize_person_name
 from sync_worker.normalize.phone import Phone, normalize_phone
-from sync_worker.normalize.record import Invalid, NormalizedRecord
-from sync_worker.normalize.records import normalize_record
+from sync_worker.normalize.record import Display, Invalid, NormalizedRecord
+from sync_worker.normalize.records import normalize_record, normalize_row
 
 __all__ = [
     "ChineseAddress",
     "CompanyName",
+    "Display",
     "Email",
     "Invalid",
     "NormalizedRecord",
@@ -29,6 +30,7 @@ __all__ = [
     "normalize_person_name",
     "normalize_phone",
     "normalize_record",
+    "normalize_row",
     "normalize_uscc",
     "normalize_vat",
     "parse_chinese_address",

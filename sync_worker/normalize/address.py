@@ -201,6 +201,26 @@ def parse_chinese_address(text: object) -> ChineseAddress:
     )
 
 
+def rest_as_written(text: object, parsed: ChineseAddress) -> str:
+    """What follows the places :func:`parse_chinese_address` read at the start of ``text``, in
+    ``text``'s own spelling (its spaces and Traditional characters kept), for storing.
+
+    >>> rest_as_written("厦门市 思明区湖滨南路 88 号", parse_chinese_address("厦门市 思明区湖滨南路 88 号"))
+    '湖滨南路 88 号'
+    """
+    written = clip(text)
+    compact_length = len(re.sub(r"\s+", "", to_simplified(nfkc(written))))
+    consumed = compact_length - len(parsed.street)
+    count, rest = 0, ""
+    for position, char in enumerate(written):
+        if count >= consumed:
+            rest = written[position:].strip()
+            break
+        count += len(re.sub(r"\s+", "", to_simplified(nfkc(char))))
+    # a character whose normal form depends on its neighbours: the parser's own rest, then
+    return rest if re.sub(r"\s+", "", to_simplified(nfkc(rest))) == parsed.street else parsed.street
+
+
 # Short names of prefectures that companies put in front of their names. Other prefecture
 # short names (阿里, 玉林, …) are also ordinary words in names and are only recognised in
 # their full form (阿里地区). Province short names and provincial capitals always count.

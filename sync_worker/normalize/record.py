@@ -61,3 +61,19 @@ class NormalizedRecord:
     name_location: str | None = None  # companies: romanised place named in the name (shenzhen)
     name_initials: str = ""  # persons: family initial then given initials ("sja")
     problems: tuple[Invalid, ...] = field(default=())
+
+
+@dataclass(frozen=True, slots=True)
+class Display:
+    """A record's values as its source spells them, for storing (trimmed, white space collapsed,
+    control characters removed, full-width digits and letters as ASCII; never case-folded).
+    :class:`NormalizedRecord` holds the folded forms, which are for matching only."""
+
+    name: str = ""
+    company: str = ""
+    emails: tuple[str, ...] = ()  # local part as given, domain lower-cased
+    province: str | None = None  # official name of a Chinese province; else as written
+    city: str | None = None
+    district: str | None = None
+    street: str | None = None
+    zip: str | None = None

@@ -6,18 +6,25 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import phonenumbers
 
-from sync_worker.normalize.address import canonical_place, normalize_country, parse_chinese_address
+from sync_worker.normalize.address import (
+    ChineseAddress,
+    canonical_place,
+    normalize_country,
+    parse_chinese_address,
+    rest_as_written,
+)
 from sync_worker.normalize.company import normalize_company_name
 from sync_worker.normalize.email_address import normalize_email
 from sync_worker.normalize.identifiers import normalize_lei, normalize_uscc, normalize_vat
 from sync_worker.normalize.person import normalize_person_name
 from sync_worker.normalize.phone import normalize_phone
-from sync_worker.normalize.record import Invalid, Kind, NormalizedRecord
-from sync_worker.normalize.text import clip, fold, has_han, romanize
+from sync_worker.normalize.record import Display, Invalid, Kind, NormalizedRecord
+from sync_worker.normalize.text import clip, fold, has_han, romanize, tidy
 
 SUPPORTED_REGIONS = frozenset(phonenumbers.SUPPORTED_REGIONS)
 _PERSON_KINDS = frozenset({"person", "individual", "contact", "private"})
@@ -71,8 +78,76 @@ def _region_hint(fields: Mapping[str, Any], emails: Iterable[str]) -> str | None
     return None
 
 
+@dataclass(frozen=True, slots=True)
+class _Address:
+    province: str | None = None
+    city: str | None = None
+    district: str | None = None
+    street: str | None = None  # as written (tidied)
+    street_key: str | None = None  # what matching compares
+    chinese: bool = False
+
+
+def _agrees(given: ChineseAddress | None, free: ChineseAddress) -> bool:
+    """Whether the places read from a free-text address agree with the address columns' (or
+    only fill what they leave open): a district the free text adds must lie in their city."""
+    if given is None:
+        return True
+    for mine, theirs in (
+        (given.province, free.province),
+        (given.city, free.city),
+        (given.district, free.district),
+    ):
+        if mine and theirs and mine != theirs:
+            return False
+    if free.district and not given.district and given.city:
+        return parse_chinese_address(given.city + free.district).district == free.district
+    return True
+
+
+def _address(raw: Mapping[str, Any]) -> _Address:
+    """Province, city, district and street of a raw record, from its address columns and its
+    free-text address (a Chinese one is split into places and street)."""
+    street = tidy(raw.get("street"))
+    columns = "".join(tidy(raw.get(k)) for k in ("state", "city", "district"))
+    address = tidy(raw.get("address"))
+    if not (has_han(columns) or (not columns and has_han(address))):
+        # Chinese places written in pinyin get their official name (Shenzhen -> 深圳市)
+        street = street or address
+        return _Address(
+            province=canonical_place(raw.get("state")) or tidy(raw.get("state")) or None,
+            city=canonical_place(raw.get("city")) or tidy(raw.get("city")) or None,
+            district=tidy(raw.get("district")) or None,
+            street=street or None,
+            street_key=fold(street) or None,
+        )
+    given = parse_chinese_address(columns) if columns else None
+    province, city, district = (given.province, given.city, given.district) if given else (None,) * 3
+    rest, rest_key = (given.street, given.street) if given else ("", "")
+    if address:
+        free = parse_chinese_address(address)
+        if _agrees(given, free):
+            province, city, district = province or free.province, city or free.city, district or free.district
+            rest, rest_key = rest_as_written(address, free), free.street
+        else:  # its places contradict the columns: the columns win, the text is kept whole
+            rest, rest_key = address, re.sub(r"\s+", "", address)
+    return _Address(
+        province=province,
+        city=city,
+        district=district,
+        street=street or rest or None,
+        street_key=fold(street or rest_key) or None,
+        chinese=True,
+    )
+
+
 def normalize_record(raw: Mapping[str, Any], *, default_region: str = "CN") -> NormalizedRecord:
     """Normalise one raw record; see :mod:`sync_worker.normalize.record` for the keys."""
+    return normalize_row(raw, default_region=default_region)[0]
+
+
+def normalize_row(raw: Mapping[str, Any], *, default_region: str = "CN") -> tuple[NormalizedRecord, Display]:
+    """Normalise one raw record, and its values as the source spells them for storing."""
     problems: list[Invalid] = []
     kind = _kind(raw)
     name = clip(raw.get("name"))
@@ -134,12 +209,14 @@ def normalize_record(raw: Mapping[str, Any], *, default_region: str = "CN") -> N
             fields["vat"] = vat
 
     emails: list[str] = []
+    shown_emails: list[str] = []
     for text in _values(raw.get("email"), _MULTI_EMAIL):
         email = normalize_email(text)
         if isinstance(email, Invalid):
             problems.append(email)
         elif email.key not in emails:
             emails.append(email.key)
+            shown_emails.append(email.normalized)
 
     country = None
     if clip(raw.get("country")):
@@ -156,39 +233,35 @@ def normalize_record(raw: Mapping[str, Any], *, default_region: str = "CN") -> N
                 problems.append(phone)
             elif phone.e164 not in phones:
                 phones.append(phone.e164)
-    province = city = district = None
-    street = fold(raw.get("street")) or None
-    parts = "".join(clip(raw.get(k)) for k in ("state", "city", "district"))
-    address = clip(raw.get("address"))
-    chinese = has_han(parts) or (not parts and has_han(address))
-    if chinese:
-        parsed = parse_chinese_address(parts + (address if not parts else ""))
-        province, city, district = parsed.province, parsed.city, parsed.district
-        if not street:
-            street = fold(parsed.street) or None
-        if province and country is None:
-            country = "CN"
-    else:
-        # Chinese places written in pinyin get their official name (Shenzhen -> 深圳市)
-        province = canonical_place(raw.get("state")) or fold(raw.get("state")) or None
-        city = canonical_place(raw.get("city")) or fold(raw.get("city")) or None
-        district = fold(raw.get("district")) or None
-        if not street and address:
-            street = fold(address)
-    zip_code = re.sub(r"\s+", "", fold(raw.get("zip"))) or None
+    place = _address(raw)
+    if place.chinese and place.province and country is None:
+        country = "CN"
+    zip_shown = tidy(raw.get("zip"))
+    zip_code = re.sub(r"\s+", "", fold(zip_shown)) or None
 
-    return NormalizedRecord(
+    record = NormalizedRecord(
         key=clip(raw.get("key")),
         kind=kind,
         name=name,
         phones=tuple(phones),
         emails=tuple(emails),
         country=country,
-        province=province,
-        city=city,
-        district=district,
-        street=street,
+        province=fold(place.province) or None,
+        city=fold(place.city) or None,
+        district=fold(place.district) or None,
+        street=place.street_key,
         zip=zip_code,
         problems=tuple(problems),
         **fields,
     )
+    display = Display(
+        name=tidy(name),
+        company=tidy(raw.get("company")),
+        emails=tuple(shown_emails),
+        province=place.province,
+        city=place.city,
+        district=place.district,
+        street=place.street,
+        zip=zip_shown or None,
+    )
+    return record, display

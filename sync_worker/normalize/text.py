@@ -25,6 +25,33 @@ def clip(value: object) -> str:
     return text[:MAX_INPUT].strip()
 
 
+# C0/C1 control characters (tab and newline are white space), zero-width and BOM characters
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200d\u2060\ufeff]")
+# full-width digits and Latin letters -> ASCII; full-width punctuation (，（）) is left as written
+_FULL_WIDTH_ALNUM = {
+    **{code: code - 0xFEE0 for code in range(0xFF10, 0xFF1A)},
+    **{code: code - 0xFEE0 for code in range(0xFF21, 0xFF3B)},
+    **{code: code - 0xFEE0 for code in range(0xFF41, 0xFF5B)},
+}
+
+
+def tidy(value: object, *, lines: bool = False) -> str:
+    r"""A value as the source spells it, fit to be stored: trimmed, control characters removed,
+    white space collapsed (``lines``: within each line, blank lines dropped), full-width digits and
+    Latin letters as ASCII. Never case-folded, never transliterated: :func:`fold` is for matching.
+
+    >>> tidy("  12\tBaker\u3000Street\x00 "), tidy("ＡＢＣ（北京）１号")
+    ('12 Baker Street', 'ABC（北京）1号')
+    >>> tidy("First line  \r\n\r\n  second", lines=True)
+    'First line\nsecond'
+    """
+    text = _CONTROL.sub("", clip(value)).translate(_FULL_WIDTH_ALNUM)
+    if not lines:
+        return _SPACES.sub(" ", text).strip()
+    kept = (_SPACES.sub(" ", line).strip() for line in text.splitlines())
+    return "\n".join(line for line in kept if line)
+
+
 def nfkc(text: str) -> str:
     """Unicode NFKC: full-width letters, digits and punctuation become their ASCII forms."""
     return unicodedata.normalize("NFKC", text)

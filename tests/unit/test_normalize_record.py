@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sync_worker.normalize import normalize_record
+from sync_worker.normalize import normalize_record, normalize_row
 
 
 def test_a_chinese_company_row() -> None:
@@ -81,3 +81,70 @@ def test_formula_injection_is_just_text() -> None:
     record = normalize_record({"name": '=HYPERLINK("http://evil","Acme") Ltd', "email": "=cmd|' /C calc'!A0"})
     assert record.name_norm.startswith("hyperlink")
     assert record.emails == () and record.problems
+
+
+def test_stored_values_keep_the_sources_spelling_while_matching_folds() -> None:
+    record, shown = normalize_row(
+        {
+            "name": " Example \x00Trading\u3000 Ltd ",
+            "country": "GB",
+            "state": "Greater London",
+            "city": "London",
+            "district": "Marylebone",
+            "street": "12  Baker Street",
+            "zip": "NW1 6XE",
+            "email": "John.Smith@Example.CO.UK",
+        }
+    )
+    assert (shown.name, shown.province, shown.city, shown.district, shown.street, shown.zip) == (
+        "Example Trading Ltd",
+        "Greater London",
+        "London",
+        "Marylebone",
+        "12 Baker Street",
+        "NW1 6XE",
+    )
+    assert shown.emails == ("John.Smith@example.co.uk",)  # the domain only is case-blind (RFC 5321)
+    # the folded forms stay what matching compares
+    assert (record.city, record.street, record.zip, record.emails) == (
+        "london",
+        "12 baker street",
+        "nw16xe",
+        ("john.smith@example.co.uk",),
+    )
+    assert normalize_row({"name": "X", "street": "Ｎｏ．１２ Ｍａｉｎ Ｓｔ"})[1].street == "No．12 Main St"
+
+
+def test_a_free_text_address_next_to_a_city_column_keeps_its_street() -> None:
+    record, shown = normalize_row(
+        {"name": "厦门鹭江贸易有限公司", "city": "厦门", "address": "思明区湖滨南路 88 号"}
+    )
+    assert (record.country, shown.province, shown.city, shown.district, shown.street) == (
+        "CN",
+        "福建省",
+        "厦门市",
+        "思明区",
+        "湖滨南路 88 号",
+    )
+    assert record.street == "湖滨南路88号" and record.district == "思明区"
+    _record, shown = normalize_row(
+        {"name": "福州闽江有限公司", "city": "福州", "address": "福州市鼓楼区五四路128号"}
+    )
+    assert (shown.city, shown.district, shown.street) == ("福州市", "鼓楼区", "五四路128号")
+
+
+def test_places_of_a_free_text_address_that_contradict_the_columns_are_not_taken() -> None:
+    _record, shown = normalize_row(
+        {"name": "厦门鹭江贸易有限公司", "city": "厦门", "address": "福州市鼓楼区五四路128号"}
+    )
+    assert (shown.city, shown.district, shown.street) == ("厦门市", None, "福州市鼓楼区五四路128号")
+    # 朝阳区 is in Beijing and in Changchun: taken next to 北京, not next to 上海
+    _record, shown = normalize_row({"name": "x", "city": "北京", "address": "朝阳区建国路1号"})
+    assert (shown.district, shown.street) == ("朝阳区", "建国路1号")
+    _record, shown = normalize_row({"name": "x", "city": "上海", "address": "朝阳区建国路1号"})
+    assert (shown.district, shown.street) == (None, "朝阳区建国路1号")
+    # a street column wins over the free text's rest
+    _record, shown = normalize_row(
+        {"name": "x", "city": "厦门", "street": "湖滨南路88号", "address": "思明区"}
+    )
+    assert (shown.district, shown.street) == ("思明区", "湖滨南路88号")

@@ -440,3 +440,98 @@ def test_row_values_phone_and_mobile() -> None:
     only_mobile = {"name": "腾达科技有限公司", "mobile": "13800138000"}
     assert row_values(only_mobile, normalize_record(only_mobile))["mobile"] == "+8613800138000"
     assert "phone" not in row_values(only_mobile, normalize_record(only_mobile))
+
+
+def test_the_partner_gets_the_sources_spelling_not_the_matching_forms() -> None:
+    headers = (
+        "Name",
+        "Kind",
+        "Company",
+        "City",
+        "Street",
+        "Street 2",
+        "Zip",
+        "State",
+        "Email",
+        "Website",
+        "Notes",
+    )
+    mapping = {
+        "Name": "name",
+        "Kind": "kind",
+        "Company": "company",
+        "City": "city",
+        "Street": "street",
+        "Street 2": "street2",
+        "Zip": "zip",
+        "State": "state",
+        "Email": "email",
+        "Website": "website",
+        "Notes": "comment",
+    }
+    cells = (
+        ("Example Trading Ltd", "", "", "London", "12 Baker Street", "Floor 3", "NW1 6XE", "", "", "", ""),
+        (
+            " Jane\x07  Doe ",
+            "person",
+            "Acme\u3000GmbH",
+            "München",
+            "Leopoldstraße 1",
+            "",
+            "80802",
+            "Bavaria",
+            "Jane.Doe@Acme.DE",
+            "https://Acme.example/About",
+            "Met at CeBIT  \r\n\r\nCall in May",
+        ),
+    )
+    sink = Sink()
+    run(
+        [FakeRow(2 + i, dict(zip(headers, c, strict=True))) for i, c in enumerate(cells)],
+        Index(),
+        sink,
+        RunOptions(mapping=mapping, default_region="GB"),
+    )
+    company, person = sink.rows[2]["values"], sink.rows[3]["values"]
+    assert {k: company[k] for k in ("name", "city", "street", "street2", "zip")} == {
+        "name": "Example Trading Ltd",
+        "city": "London",
+        "street": "12 Baker Street",
+        "street2": "Floor 3",
+        "zip": "NW1 6XE",
+    }
+    assert {k: person.get(k) for k in ("name", "company", "city", "street", "state", "email", "website")} == {
+        "name": "Jane Doe",
+        "company": "Acme GmbH",
+        "city": "München",
+        "street": "Leopoldstraße 1",
+        "state": "Bavaria",
+        "email": "Jane.Doe@acme.de",
+        "website": "https://Acme.example/About",
+    }
+    assert person["comment"] == "Met at CeBIT\nCall in May"
+    assert sink.rows[3]["identifiers"]["email"] == ["jane.doe@acme.de"]  # matching stays case-blind
+
+
+def test_a_free_text_address_beside_a_city_column_reaches_the_partner() -> None:
+    headers = ("公司名称", "城市", "地址")
+    mapping = {"公司名称": "name", "城市": "city", "地址": "address"}
+    cells = (
+        ("厦门鹭江贸易有限公司", "厦门", "思明区湖滨南路 88 号"),
+        ("福州闽江有限公司", "福州", "鼓楼区五四路128号"),
+    )
+    sink = Sink()
+    run(
+        [FakeRow(2 + i, dict(zip(headers, c, strict=True))) for i, c in enumerate(cells)],
+        Index(),
+        sink,
+        RunOptions(mapping=mapping),
+    )
+    xiamen, fuzhou = sink.rows[2]["values"], sink.rows[3]["values"]
+    assert (xiamen["state"], xiamen["city"], xiamen["district"], xiamen["street"]) == (
+        "福建省",
+        "厦门市",
+        "思明区",
+        "湖滨南路 88 号",
+    )
+    assert (fuzhou["city"], fuzhou["district"], fuzhou["street"]) == ("福州市", "鼓楼区", "五四路128号")
