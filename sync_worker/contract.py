@@ -208,6 +208,9 @@ class BatchRow(TypedDict):
     identifiers: Identifiers
     decision: RowDecision | None
     rejected: Rejection | None
+    #: a rejected row's cells as read (header -> text, empty cells left out, excerpts), so that the
+    #: run shows which record it was; optional (v1, additive): Odoo shows ``values`` without it
+    raw: NotRequired[dict[str, str]]
 
 
 class PairRow(TypedDict):

@@ -18,7 +18,8 @@ The flow:
    when it has neither a usable name nor a valid identifier, or when any of its values is
    invalid (a wrong USCC checksum, a malformed e-mail, an unparseable phone): the run records
    the first problem's code and sentence, the admin fixes the row and imports it again. Nothing
-   of a rejected row is written. Of an accepted row, Odoo receives the first phone and the first
+   of a rejected row is written to partners; its cells as read go with its reason (``raw``), so
+   that the run shows which record it was. Of an accepted row, Odoo receives the first phone and the first
    mobile number (a second number in the phone column when there is no mobile column) and the
    first e-mail as values, every e-mail as an identifier; further phone numbers of one cell are
    matched on but not sent.
@@ -78,6 +79,8 @@ from sync_worker.sources.mapping import apply_mapping
 CHUNK_ROWS = 2000
 BATCH_ROWS = 500
 EXCERPT = 80
+RAW_CELL = 200  # characters of each cell of a rejected row's content (as Odoo keeps them)
+RAW_COLUMNS = 40  # and its columns
 
 #: mapped fields passed to Odoo as received (tidied: trimmed, spacing collapsed): matching does not
 #: use them; ``True``: several lines kept
@@ -352,6 +355,7 @@ class _Read:
     accepted: list[_Accepted] = field(default_factory=list)
     records: list[NormalizedRecord] = field(default_factory=list)
     rejected: dict[int, Rejection] = field(default_factory=dict)
+    rejected_raw: dict[int, dict[str, str]] = field(default_factory=dict)  # row -> cells as read
     notes: int = 0
 
 
@@ -375,6 +379,7 @@ def _read(rows: Iterable[Row], options: RunOptions, sink: Sink | None, mapper: M
             read.notes += len(row.notes)
             if row.problems:
                 read.rejected[row.number] = reader_rejection(row.problems[0])
+                read.rejected_raw[row.number] = raw_cells(row)
                 continue
             raw = dict(mapper(row, options.mapping))
             raw["key"] = f"row:{row.number}"
@@ -391,6 +396,7 @@ def _read(rows: Iterable[Row], options: RunOptions, sink: Sink | None, mapper: M
                     "field": problem.field,
                     "value": problem.value,
                 }
+                read.rejected_raw[row.number] = raw_cells(row)
                 continue
             values = row_values(raw, record, display)
             ids = identifiers(record)
@@ -465,8 +471,20 @@ def _accepted_row(item: _Accepted, decision: Decision, cluster: str) -> BatchRow
     }
 
 
-def _rejected_row(number: int, rejection: Rejection) -> BatchRow:
-    return {
+def raw_cells(row: Row) -> dict[str, str]:
+    """A row's non-empty cells as read (header -> text), as excerpts: what a rejected row shows."""
+    cells: dict[str, str] = {}
+    for header, value in row.values.items():
+        text = "" if value is None else str(value)
+        if text.strip():
+            cells[str(header)] = text if len(text) <= RAW_CELL else text[: RAW_CELL - 1] + "…"
+            if len(cells) >= RAW_COLUMNS:
+                break
+    return cells
+
+
+def _rejected_row(number: int, rejection: Rejection, raw: dict[str, str] | None = None) -> BatchRow:
+    row: BatchRow = {
         "row": number,
         "external_key": f"row:{number}",
         "hash": "",
@@ -476,6 +494,9 @@ def _rejected_row(number: int, rejection: Rejection) -> BatchRow:
         "decision": None,
         "rejected": rejection,
     }
+    if raw:
+        row["raw"] = raw
+    return row
 
 
 def _rows_in_order(
@@ -488,7 +509,7 @@ def _rows_in_order(
     rejected = ((number, 1, rejection, None) for number, rejection in sorted(read.rejected.items()))
     for number, _side, item, decision in heapq.merge(accepted, rejected, key=lambda entry: entry[0]):
         if decision is None:
-            yield _rejected_row(number, cast(Rejection, item))
+            yield _rejected_row(number, cast(Rejection, item), read.rejected_raw.get(number))
         else:
             yield _accepted_row(cast(_Accepted, item), decision, clusters[f"row:{number}"])
 

@@ -535,3 +535,25 @@ def test_a_free_text_address_beside_a_city_column_reaches_the_partner() -> None:
         "湖滨南路 88 号",
     )
     assert (fuzhou["city"], fuzhou["district"], fuzhou["street"]) == ("福州市", "鼓楼区", "五四路128号")
+
+
+def test_a_rejected_row_carries_its_cells_as_read() -> None:
+    sink = Sink()
+    reader_problem = FakeRow(
+        9, dict(zip(HEADERS, ("南京长江航运有限公司", "x" * 300, "", "", "南京"), strict=True))
+    )
+    reader_problem = Row(
+        reader_problem.number, reader_problem.values, (Problem("file.cell_too_long", "too long"),)
+    )
+    run([*LIST, reader_problem], Index(PARTNERS), sink, RunOptions(mapping=MAPPING))
+    bad_uscc = sink.rows[5]
+    assert bad_uscc["rejected"] and bad_uscc["rejected"]["code"] == "uscc.checksum"
+    assert bad_uscc["raw"] == {  # type: ignore[typeddict-item]
+        "公司名称": "广州华南物流有限公司",
+        "手机": "13700001111",
+        "统一社会信用代码": USCC_BAD,
+        "城市": "广州",
+    }
+    raw = sink.rows[9]["raw"]  # type: ignore[typeddict-item]
+    assert raw["公司名称"] == "南京长江航运有限公司" and len(raw["手机"]) == 200 and raw["手机"].endswith("…")
+    assert "raw" not in sink.rows[2]  # accepted rows send their values
