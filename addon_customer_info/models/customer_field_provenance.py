@@ -104,6 +104,27 @@ class CustomerFieldProvenance(models.Model):
         return {(partner_id, field_name): trust for partner_id, field_name, trust in rows}
 
     @api.model
+    def _set_by_run(self, partners, run):
+        """``{(partner_id, field_name)}`` whose latest applied value ``run`` wrote (no edit since)."""
+        if not partners or not run:
+            return set()
+        self.flush_model(["partner_id", "field_name", "run_id", "state", "observed_at"])
+        rows = self.env.execute_query(
+            SQL(
+                """SELECT partner_id, field_name FROM (
+                       SELECT DISTINCT ON (partner_id, field_name) partner_id, field_name, run_id
+                         FROM customer_field_provenance
+                        WHERE partner_id IN %s AND state = 'applied'
+                     ORDER BY partner_id, field_name, observed_at DESC, id DESC
+                   ) latest
+                  WHERE run_id = %s""",
+                tuple(partners.ids),
+                run.id,
+            )
+        )
+        return {(partner_id, field_name) for partner_id, field_name in rows}
+
+    @api.model
     def _excerpt(self, value):
         if value is None or value is False:
             return False

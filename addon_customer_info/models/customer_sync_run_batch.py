@@ -156,6 +156,8 @@ class _Applier:
         self.countries = {}
         self.states = {}
         self.now = fields.Datetime.now()
+        self.by_run = set()  # (partner id, field) whose value this run wrote (survivorship's same_run)
+        self.by_run_loaded = set()  # partners whose earlier batches' writes are in by_run
 
     # -- the whole batch -------------------------------------------------------
 
@@ -173,7 +175,9 @@ class _Applier:
         }
         link_ids |= {key.partner_id.id for key in self.keys.values() if key.partner_id}
         link_ids |= {holder.id for holder in self.holders.values()}
-        self.current_trust = self.Provenance._current_trust(self.Partner.browse(sorted(link_ids)).exists())
+        linked = self.Partner.browse(sorted(link_ids)).exists()
+        self.current_trust = self.Provenance._current_trust(linked)
+        self.trust_loaded = set(linked.ids)
         # companies first, so that the persons of the batch find their employer; pairs last
         order = sorted(
             range(len(self.rows)),
@@ -359,12 +363,28 @@ class _Applier:
         for name, value in vals.items():
             self._provenance(partner, name, value, "applied")
         self.current_trust.update({(partner.id, name): self._trust_for(name) for name in vals})
+        self.by_run.update((partner.id, name) for name in vals)
+        self.by_run_loaded.add(partner.id)
+        self.trust_loaded.add(partner.id)
         return partner
+
+    def _written_by_run(self, partner, name):
+        """Whether this run (this batch, or an earlier one of the run) wrote ``name`` of ``partner``."""
+        if partner.id not in self.by_run_loaded:
+            self.by_run_loaded.add(partner.id)
+            self.by_run |= self.Provenance._set_by_run(partner, self.run)
+        return (partner.id, name) in self.by_run
 
     def _update(self, partner, row, vals):
         """Survivorship per field; returns the observation keys written and kept."""
         to_write = {}
         written, kept = set(), set()
+        if partner.id not in self.trust_loaded:
+            # a partner this run created in an earlier batch (a later row of its cluster): the trust of
+            # its values, not the manual edit's that a value of unknown origin counts as
+            self.trust_loaded.add(partner.id)
+            for key, trust in self.Provenance._current_trust(partner).items():
+                self.current_trust.setdefault(key, trust)
         for name, incoming in vals.items():
             if name == "parent_id" and partner.is_company:
                 continue
@@ -374,15 +394,20 @@ class _Applier:
             if isinstance(current, models.BaseModel):
                 current = current.id or False
             trust = self._trust_for(name)
-            verdict = survivorship.decide(
-                name, current, self.current_trust.get((partner.id, name)), incoming, trust
-            )
+            held = self.current_trust.get((partner.id, name))
+            verdict = survivorship.decide(name, current, held, incoming, trust)
+            if verdict == survivorship.Verdict.APPLY and not survivorship.is_blank(current):
+                # another row of this file wrote it: the more complete value stays, not the later one
+                verdict = survivorship.decide(
+                    name, current, held, incoming, trust, same_run=self._written_by_run(partner, name)
+                )
             key = TRUST_KEY.get(name, name)
             if verdict == survivorship.Verdict.APPLY:
                 to_write[name] = incoming
                 written.add(key)
                 self._provenance(partner, name, incoming, "applied")
                 self.current_trust[(partner.id, name)] = trust
+                self.by_run.add((partner.id, name))
             elif verdict == survivorship.Verdict.KEEP_AS_OBSERVATION:
                 kept.add(key)
                 self._provenance(partner, name, incoming, "observation")

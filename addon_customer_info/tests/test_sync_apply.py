@@ -238,6 +238,34 @@ class TestSyncApply(SyncApplyCommon):
         self.assertEqual(answer["results"][0]["fields_written"], ["city"])
         self.assertEqual(partner.city, "杭州市")
 
+    def test_rows_of_one_entity_leave_the_most_complete_values_not_the_last(self):
+        """天津港湾物流有限公司 then 天津港湾物流 in one file: the partner keeps the legal name; what a
+        later row adds (a street) or says more fully (in a later batch too) is written."""
+        run = self.new_run()
+        full = {"name": "天津港湾物流有限公司", "city": "天津市", "country": "CN"}
+        short = {"name": "天津港湾物流", "street": "港湾路1号", "city": "天津", "country": "CN"}
+        answer = self.apply(run, [self.row(2, "k2", full), self.row(3, "k3", short, cluster="row:2")])
+        first, second = answer["results"]
+        partner = self.Partner.browse(first["partner_id"])
+        self.assertEqual(second["partner_id"], partner.id)
+        self.assertEqual((second["fields_written"], second["fields_kept"]), (["street"], ["city", "name"]))
+        self.assertEqual(
+            (partner.name, partner.city, partner.street), ("天津港湾物流有限公司", "天津市", "港湾路1号")
+        )
+        kept = self.Provenance.search([("partner_id", "=", partner.id), ("field_name", "=", "name")])
+        self.assertEqual(sorted(kept.mapped("state")), ["applied", "observation"])
+        # a later batch of the run: the shorter street stays out, the fuller one goes in
+        later = {"name": "港湾物流", "street": "港湾路1号 A座", "country": "CN"}
+        answer = self.apply(run, [self.row(9, "k9", later, cluster="row:2")], batch_no=1)
+        self.assertEqual(answer["results"][0]["partner_id"], partner.id)
+        self.assertEqual(answer["results"][0]["fields_written"], ["street"])
+        self.assertEqual((partner.name, partner.street), ("天津港湾物流有限公司", "港湾路1号 A座"))
+        # another run is a newer report, not another row of this file: its value wins by trust
+        rerun = self.new_run()
+        answer = self.apply(rerun, [self.row(2, "k2", {**full, "name": "天津港湾物流"})])
+        self.assertEqual(answer["results"][0]["fields_written"], ["name"])
+        self.assertEqual(partner.name, "天津港湾物流")
+
     def test_identifier_is_unique_in_the_database_and_apply_links_to_its_holder(self):
         holder = self.Partner.create({"name": "启明星辰", "is_company": True, "vat": USCC})
         self.assertEqual(holder.ci_identifier_ids.mapped("kind"), ["uscc"])

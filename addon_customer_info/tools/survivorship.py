@@ -7,6 +7,9 @@ source's trust for that field. The rules:
 * a source never blanks a value: an empty incoming value is skipped;
 * an empty current value is filled;
 * values that are equal once normalised (case, spacing, phone punctuation) are unchanged;
+* a value another row of the same run wrote (rows of one file are observations of one moment,
+  their order says nothing) is replaced only by a more complete one (:func:`more_complete`): two
+  rows of one entity leave the fuller name (天津港湾物流有限公司, not 天津港湾物流), not the last;
 * otherwise the higher-or-equal trust wins: the incoming value is applied;
 * a lower-trust different value is kept as an observation, never written.
 
@@ -30,6 +33,9 @@ _SPACES = re.compile(r"\s+")
 _PHONE_NOISE = re.compile(r"[\s().\-/]")
 _CASE_INSENSITIVE = frozenset({"email", "website", "country", "country_id", "vat", "uscc", "lei"})
 _PHONES = frozenset({"phone", "mobile"})
+_DESCRIPTIVE = frozenset({"name", "street", "street2", "city", "zip", "function", "comment", "company_name"})
+"""Free-text fields where a longer value says more; of any other field (e-mail, phone, website,
+identifiers, a country or a company), the value one row of a run wrote stays for the run."""
 
 
 class Verdict(enum.StrEnum):
@@ -103,6 +109,27 @@ def same_value(field: str, left: object, right: object) -> bool:
     return normalise(field, left) == normalise(field, right)
 
 
+def more_complete(field: str, current: object, incoming: object) -> bool:
+    """Whether ``incoming`` says more than ``current``, both from rows of one file: for free text,
+    the longer once normalised (the legal suffix, the street number); never for other fields.
+
+    >>> more_complete("name", "天津港湾物流", "天津港湾物流有限公司")
+    True
+    >>> more_complete("name", "天津港湾物流有限公司", "天津港湾物流")
+    False
+    >>> more_complete("name", "Acme", " Acme  ")
+    False
+    >>> more_complete("phone", "+86 22 1", "+86 22 12345678")
+    False
+    """
+    if field not in _DESCRIPTIVE:
+        return False
+    left, right = normalise(field, current), normalise(field, incoming)
+    if not isinstance(right, str):
+        return False
+    return not isinstance(left, str) or len(right) > len(left)
+
+
 def check_trust(trust: int) -> int:
     """``trust`` if it lies within 0..100, else ``ValueError``.
 
@@ -124,11 +151,14 @@ def decide(
     current_trust: int | None,
     incoming: object,
     incoming_trust: int,
+    *,
+    same_run: bool = False,
 ) -> Verdict:
     """What to do with ``incoming`` (trusted ``incoming_trust``) for a field holding ``current``.
 
     ``current_trust`` is the trust of whoever set the current value, :data:`MANUAL_TRUST`
     for a person's edit, or ``None`` when the origin is unknown (counted as a manual edit).
+    ``same_run``: another row of the run that ``incoming`` comes from set the current value.
 
     >>> decide("email", "a@x.cn", None, None, 90)
     <Verdict.SKIP_BLANK: 'skip_blank'>
@@ -142,6 +172,10 @@ def decide(
     <Verdict.KEEP_AS_OBSERVATION: 'keep_as_observation'>
     >>> decide("phone", "+86 1", None, "+86 2", 90)
     <Verdict.APPLY: 'apply'>
+    >>> decide("name", "天津港湾物流有限公司", 40, "天津港湾物流", 40, same_run=True)
+    <Verdict.KEEP_AS_OBSERVATION: 'keep_as_observation'>
+    >>> decide("name", "天津港湾物流", 40, "天津港湾物流有限公司", 40, same_run=True)
+    <Verdict.APPLY: 'apply'>
     """
     check_trust(incoming_trust)
     if is_blank(incoming):
@@ -150,6 +184,8 @@ def decide(
         return Verdict.APPLY
     if same_value(field, current, incoming):
         return Verdict.UNCHANGED
+    if same_run:
+        return Verdict.APPLY if more_complete(field, current, incoming) else Verdict.KEEP_AS_OBSERVATION
     held = MANUAL_TRUST if current_trust is None else check_trust(current_trust)
     if incoming_trust >= held:
         return Verdict.APPLY
