@@ -62,7 +62,12 @@ def test_ratios_and_targets_met():
     results = {
         "odoo_load": {"rows_per_second": 400.0, "seconds": 125.0, "duplicates": {"duplicate_partners": 7}},
         "worker": {"rows_per_second": 1000.0, "seconds": 50.0, "duplicates": {"duplicate_partners": 0}},
-        "worker_rerun": {"seconds": 2.0, "partners_written": 0, "partners_created": 0},
+        "worker_rerun": {
+            "seconds": 2.0,
+            "partners_written": 0,
+            "partners_created": 0,
+            "data_rows_written": 0,
+        },
         "odoo_load_plain": {"rows_per_second": 800.0},
     }
     assert e2e.ratios(results) == {
@@ -76,7 +81,8 @@ def test_ratios_and_targets_met():
         "  (for reference: Odoo's import without the addon 800 rows/s; the worker 1.25x that)",
         "worker leaves 0 duplicate partners: 0 (Odoo's import: 7) -> met",
         "second run <= 5 % of the first run's time: 2.0 s of 50.0 s = 4.0 % -> met",
-        "second run writes 0 partners: 0 written, 0 created -> met",
+        "second run writes nothing: 0 partners written, 0 created, 0 data rows created or written "
+        "in any table -> met",
     ]
 
 
@@ -92,6 +98,9 @@ def test_targets_missed_and_not_measured_are_said_so():
         "second_run_percent": 10.0,
     }
     assert [line.rsplit("-> ", 1)[1] for line in e2e.targets(results)] == ["MISSED"] * 4
+    # no partner touched, but rows of other tables written: the second run still writes
+    quiet = {"worker_rerun": {"seconds": 1.0, "partners_written": 0, "data_rows_written": 3}}
+    assert e2e.targets(quiet)[-1].endswith("3 data rows created or written in any table -> MISSED")
     nothing = e2e.targets({"odoo_load": {"rows_per_second": 400.0}, "worker": {"status": "not run"}})
     assert all(line.endswith("not measured") for line in nothing)
     assert set(e2e.ratios({}).values()) == {None}
@@ -105,13 +114,63 @@ def test_table_rows():
             "seconds": 5.36,
             "rows_per_second": 373.1,
             "duplicates": e2e.count_duplicates([1, 1, 2], [5, 6, 7]).as_dict(),
+            "load_average_1min": 0.75,
         },
         "worker": {"status": "not run: no import command"},
     }
     lines = e2e.table(results).splitlines()
     assert lines[0].startswith("| engine | rows | seconds | rows/s | partners | duplicate partners |")
     assert lines[1].count("---") == lines[0].count("|") - 1
-    assert lines[2] == "| Odoo import (load) | 2,000 | 5.4 | 373 | 3 | 1 | 1 | 0 | 0 | - | - | - |"
+    assert (
+        lines[2]
+        == "| Odoo import (load) | 2,000 | 5.4 | 373 | 3 | 1 | 1 | 0 | - | 0 | - | - | - | - | 0.75 |"
+    )
     assert lines[3].startswith("| worker, 1st run | not run: no import command |")
     assert lines[3].count("|") == lines[0].count("|")
     assert len(lines) == 4
+
+
+def test_footprint_changes_and_the_writes_that_count():
+    before = {"res_partner": (10, 0), "customer_sync_run": (1, 0), "customer_field_provenance": (40, 0)}
+    after = {
+        "res_partner": (10, 2),  # two partners written, none added
+        "customer_sync_run": (2, 2),  # the second run itself: bookkeeping
+        "customer_field_provenance": (43, 3),  # three rows added (and stamped): counted once each
+        "customer_audit_log_res_partner_rel": (5, 0),  # a new table without write_date: 5 added
+    }
+    changes = e2e.footprint_changes(before, after)
+    assert changes == {
+        "res_partner": {"added": 0, "written": 2},
+        "customer_sync_run": {"added": 1, "written": 2},
+        "customer_field_provenance": {"added": 3, "written": 3},
+        "customer_audit_log_res_partner_rel": {"added": 5, "written": 0},
+    }
+    assert e2e.data_rows_written(changes) == 2 + 3 + 5
+    # a deleted row is a write too
+    assert e2e.data_rows_written(e2e.footprint_changes(before, {**before, "res_partner": (9, 0)})) == 1
+    assert e2e.data_rows_written(e2e.footprint_changes(before, {**before})) == 0
+
+
+def test_row_emails_fold_case_width_and_separators():
+    header = ["key", "email"]
+    rows = [["R0", "Info@Lehmann.DE"], ["R1", "ｉｎｆｏ＠ｌｅｈｍａｎｎ．ｄｅ; sales@x.cn"], ["R2", ""]]
+    assert e2e.row_emails(header, rows) == [
+        frozenset({"info@lehmann.de"}),
+        frozenset({"info@lehmann.de", "sales@x.cn"}),
+        frozenset(),
+    ]
+    assert e2e.row_emails(["key"], [["R0"]]) == [frozenset()]
+
+
+def test_wrong_merges_on_a_shared_email():
+    a, b, c, d, e = (frozenset({x}) for x in ("a@x.de", "b@x.de", "c@x.de", "d@x.de", "e@x.de"))
+    # partner 1: entities 1, 2 and 3; 2 shares 1's address, 3 shares nothing: 2 wrong merges,
+    # one of them on a shared e-mail. Partner 2: entities 4 and 5, joined by b (on 4's second
+    # row and on 5's row). Partner 3: one entity, no merge.
+    # Entity 6's row is in no partner.
+    entities = [1, 1, 2, 3, 4, 4, 5, 7, 7, 6]
+    partners = [1, 1, 1, 1, 2, 2, 2, 3, 3, None]
+    emails = [a, frozenset(), a | c, d, e, b, b, a, a, a]
+    assert e2e.count_duplicates(entities, partners).wrong_merges == 3
+    assert e2e.merges_on_shared_email(entities, partners, emails) == 2
+    assert e2e.merges_on_shared_email(entities, partners, [frozenset()] * len(entities)) == 0
