@@ -45,10 +45,62 @@ class CustomerPartnerIdentifier(models.Model):
         help="The source that reported it; empty when it comes from the contact's own fields.",
     )
 
+    origin_source_id = fields.Many2one(
+        "customer.sync.source",
+        compute="_compute_origin",
+        help="The source that reported the identifier, or that wrote the contact's field it mirrors; "
+        "empty when a person entered it.",
+    )
+    origin_run_id = fields.Many2one(
+        "customer.sync.run",
+        compute="_compute_origin",
+        help="The sync run that wrote the contact's field the identifier mirrors.",
+    )
+
     _value_unique = models.Constraint(
         "UNIQUE (kind, value)",
         "Another contact already holds this identifier.",
     )
+
+    # ------------------------------------------------------------
+    # COMPUTES
+    # ------------------------------------------------------------
+
+    @api.depends("source_id", "partner_id", "kind")
+    def _compute_origin(self):
+        """The source (and run) behind an identifier: the one that reported it, else the latest
+        applied provenance of the contact's field it mirrors (its e-mail, its tax id), when a
+        source wrote that field rather than a person."""
+        fields_by_kind = {"email": "email", "vat": "vat", "uscc": "vat"}
+        # sudo: only the source and run of the provenance of contacts the reader already sees are
+        # shown; the provenance rows themselves stay behind their own rules
+        provenance_sudo = (
+            self.env["customer.field.provenance"]
+            .sudo()
+            .search(
+                [
+                    ("partner_id", "in", self.partner_id.ids),
+                    ("field_name", "in", sorted(set(fields_by_kind.values()))),
+                    ("state", "=", "applied"),
+                ],
+                order="observed_at desc, id desc",
+            )
+        )
+        latest = {}
+        for record in provenance_sudo:
+            latest.setdefault((record.partner_id.id, record.field_name), record)
+        for identifier in self:
+            applied = latest.get((identifier.partner_id.id, fields_by_kind.get(identifier.kind)))
+            if identifier.source_id:
+                identifier.origin_source_id = identifier.source_id
+                same = applied and applied.source_id == identifier.source_id
+                identifier.origin_run_id = applied.run_id.id if same else False
+            elif applied and applied.source_id:
+                identifier.origin_source_id = applied.source_id.id
+                identifier.origin_run_id = applied.run_id.id
+            else:
+                identifier.origin_source_id = False
+                identifier.origin_run_id = False
 
     # ------------------------------------------------------------
     # CRUD

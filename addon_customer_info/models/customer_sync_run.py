@@ -74,6 +74,9 @@ class CustomerSyncRun(models.Model):
     finished_at = fields.Datetime(readonly=True)
     last_progress_at = fields.Datetime(readonly=True)
     duration = fields.Float(compute="_compute_duration", help="Seconds from start to finish (or now).")
+    duration_display = fields.Char(
+        string="Duration", compute="_compute_duration", help="Time from start to finish (or now)."
+    )
 
     rows_total = fields.Integer(readonly=True)
     rows_read = fields.Integer(readonly=True)
@@ -85,6 +88,29 @@ class CustomerSyncRun(models.Model):
     progress = fields.Float(
         compute="_compute_progress", help="Rows read, in percent of the rows in the file."
     )
+    progress_known = fields.Boolean(
+        compute="_compute_progress", help="The run is finished, or the worker reported the rows of the file."
+    )
+    predicted_created = fields.Integer(
+        string="Would Create", compute="_compute_predicted", help="Contacts a dry run would create."
+    )
+    predicted_linked = fields.Integer(
+        string="Would Link", compute="_compute_predicted", help="Rows a dry run would link to a contact."
+    )
+    predicted_review = fields.Integer(
+        string="Would Put for Review",
+        compute="_compute_predicted",
+        help="Rows a dry run would leave for a person to review.",
+    )
+    predicted_rejected = fields.Integer(
+        string="Would Reject", compute="_compute_predicted", help="Rows a dry run would reject."
+    )
+    predicted_pairs = fields.Integer(
+        string="Pairs in the File for Review",
+        compute="_compute_predicted",
+        help="Pairs of rows of the file that may be the same contact, which a dry run would put for review.",
+    )
+    has_predictions = fields.Boolean(compute="_compute_predicted")
     cancel_requested = fields.Boolean(readonly=True, tracking=True)
     checkpoint = fields.Json(readonly=True, copy=False)
     stats = fields.Json(readonly=True, copy=False)
@@ -114,7 +140,15 @@ class CustomerSyncRun(models.Model):
 
     row_ids = fields.One2many("customer.sync.run.row", "run_id", string="Rows", readonly=True)
     reject_ids = fields.One2many(
-        "customer.sync.run.row", "run_id", string="Rejected Rows", domain=[("outcome", "=", "rejected")]
+        "customer.sync.run.row",
+        "run_id",
+        string="Rejected Rows",
+        readonly=True,
+        domain=[("outcome", "=", "rejected")],
+    )
+    notes = fields.Text(
+        compute="_compute_notes",
+        help="What the applied batches did not do and why, each note once.",
     )
 
     _name_unique = models.Constraint("UNIQUE (name)", "A run's number is unique.")
@@ -124,21 +158,69 @@ class CustomerSyncRun(models.Model):
     # ------------------------------------------------------------
 
     @api.depends("started_at", "finished_at", "state")
+    @api.depends_context("lang")
     def _compute_duration(self):
         now = fields.Datetime.now()
         for run in self:
             end = run.finished_at or (now if run.state == "running" else False)
             run.duration = (end - run.started_at).total_seconds() if run.started_at and end else 0.0
+            run.duration_display = run._format_duration(run.duration) if run.started_at and end else False
+
+    def _format_duration(self, seconds):
+        """``seconds`` as people read a run's length: "2 s", "3 min 12 s", "1 h 5 min"."""
+        seconds = max(0, round(seconds or 0))
+        hours, rest = divmod(seconds, 3600)
+        minutes, seconds = divmod(rest, 60)
+        if hours:
+            return self.env._("%(hours)s h %(minutes)s min", hours=hours, minutes=minutes)
+        if minutes:
+            return self.env._("%(minutes)s min %(seconds)s s", minutes=minutes, seconds=seconds)
+        return self.env._("%(seconds)s s", seconds=seconds)
 
     @api.depends("rows_read", "rows_total", "state")
     def _compute_progress(self):
         for run in self:
+            run.progress_known = run.state == "done" or bool(run.rows_total)
             if run.state == "done":
                 run.progress = 100.0
             elif run.rows_total:
                 run.progress = min(100.0, 100.0 * run.rows_read / run.rows_total)
             else:
                 run.progress = 0.0
+
+    @api.depends("stats", "dry_run")
+    def _compute_predicted(self):
+        keys = {
+            "predicted_created": "created",
+            "predicted_linked": "linked",
+            "predicted_review": "review",
+            "predicted_rejected": "rejected",
+            "predicted_pairs": "file_pairs_review",
+        }
+        for run in self:
+            predicted = (run.stats or {}).get("predicted") if isinstance(run.stats, dict) else None
+            predicted = predicted if run.dry_run and isinstance(predicted, dict) else {}
+            run.has_predictions = bool(predicted)
+            for name, key in keys.items():
+                value = predicted.get(key)
+                run[name] = value if isinstance(value, int) and not isinstance(value, bool) else 0
+
+    def _compute_notes(self):
+        # sudo: the batches (their stored answers) are the admins' and the worker's; only their
+        # notes are read, for runs the reader already sees, and shown as text on those runs
+        batches_sudo = (
+            self.env["customer.sync.run.batch"]
+            .sudo()
+            .search([("run_id", "in", self.ids), ("notes", "!=", False)], order="run_id, batch_no")
+        )
+        notes = {}
+        for batch in batches_sudo:
+            lines = notes.setdefault(batch.run_id.id, {})
+            for line in batch.notes.splitlines():
+                if line.strip():
+                    lines.setdefault(line.strip(), None)
+        for run in self:
+            run.notes = "\n".join(notes.get(run.id, ())) or False
 
     @api.depends("message", "message_code", "message_params")
     @api.depends_context("lang")

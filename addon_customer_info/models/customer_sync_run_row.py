@@ -50,7 +50,12 @@ class CustomerSyncRunRow(models.Model):
         compute="_compute_reason",
         help="Why the row was rejected, in your language when the reason code is known; else the details.",
     )
-    field = fields.Char(readonly=True, help="The field the reason is about.")
+    field = fields.Char(
+        string="Field Key", readonly=True, help="The field the reason is about, as the worker names it."
+    )
+    field_label = fields.Char(
+        string="Field", compute="_compute_field_label", help="The field the reason is about."
+    )
     value = fields.Char(readonly=True, help="The refused value (an excerpt).")
     raw = fields.Json(string="Row Content", readonly=True, help="An excerpt of the row as read.")
     raw_text = fields.Text(string="Row Content (Text)", compute="_compute_raw_text")
@@ -67,6 +72,17 @@ class CustomerSyncRunRow(models.Model):
                 catalogue.row_reason(self.env, row.reason_code, field=row.field, value=row.value)
                 or row.message
             )
+
+    @api.depends("field")
+    @api.depends_context("lang")
+    def _compute_field_label(self):
+        # the labels of the mapping's observation keys, translated as the upload wizard shows them
+        mappable = dict(
+            self.env["customer.sync.source.mapping"]._fields["field"]._description_selection(self.env)
+        )
+        for row in self:
+            label = catalogue.FIELD_LABELS.get(row.field) if row.field else None
+            row.field_label = self.env._(label) if label else mappable.get(row.field) or row.field
 
     @api.depends("raw")
     def _compute_raw_text(self):

@@ -94,6 +94,13 @@ class CustomerSyncSource(models.Model):
         "consent ledger for the purposes below.",
     )
     purpose_ids = fields.Many2many("customer.consent.purpose", string="Consent Purposes")
+    skipped_purpose_ids = fields.Many2many(
+        "customer.consent.purpose",
+        string="Purposes Not Recorded",
+        compute="_compute_skipped_purpose_ids",
+        help="Marketing purposes of a purchased list: a purchased list never grants marketing consent, "
+        "so its runs record no consent for them.",
+    )
     consent_channel_id = fields.Many2one(
         "customer.consent.channel",
         help="The channel the consent events of this source are recorded for, where a purpose needs one.",
@@ -131,6 +138,13 @@ class CustomerSyncSource(models.Model):
     def _compute_mapping(self):
         for source in self:
             source.mapping = {line.header: line.field for line in source.mapping_line_ids if line.field}
+
+    @api.depends("type", "purpose_ids.is_marketing")
+    def _compute_skipped_purpose_ids(self):
+        for source in self:
+            source.skipped_purpose_ids = (
+                source.purpose_ids.filtered("is_marketing") if source.type == "purchased_list" else False
+            )
 
     def _compute_has_credentials(self):
         # sudo: only whether a secret is set is shown, never the secret itself

@@ -27,3 +27,4 @@ from . import test_sync_upload_ui
 from . import test_survivorship
 from . import test_sync_apply
 from . import test_sync_messages
+from . import test_sync_screens
