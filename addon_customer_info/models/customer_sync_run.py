@@ -73,7 +73,11 @@ class CustomerSyncRun(models.Model):
     started_at = fields.Datetime(readonly=True)
     finished_at = fields.Datetime(readonly=True)
     last_progress_at = fields.Datetime(readonly=True)
-    duration = fields.Float(compute="_compute_duration", help="Seconds from start to finish (or now).")
+    duration = fields.Float(
+        string="Duration (Seconds)",
+        compute="_compute_duration",
+        help="Seconds from start to finish (or now).",
+    )
     duration_display = fields.Char(
         string="Duration", compute="_compute_duration", help="Time from start to finish (or now)."
     )
