@@ -326,7 +326,7 @@ def odoo_command(
 
 
 class OdooProcess:
-    """One odoo-bin child in its own process group; ``stop()`` ends the whole group."""
+    """One child (odoo-bin, a Celery worker) in its own process group; ``stop()`` ends the whole group."""
 
     def __init__(self, cmd: list[str], log_path: Path, env: dict[str, str] | None = None):
         self.cmd = cmd
@@ -576,15 +576,30 @@ def live_server(
         process.stop()
 
 
-def create_api_key(install: OdooInstall, db: str, *, data_dir: Path, login: str = "admin") -> str:
+def create_api_key(
+    install: OdooInstall,
+    db: str,
+    *,
+    data_dir: Path,
+    login: str = "admin",
+    name: str = "customer-sync",
+    expires_hours: float | None = None,
+) -> str:
     """A fresh API key (scope ``rpc``) for ``login`` in ``db``, made through ``odoo-bin shell``.
 
     API keys are hashed in the database and their creation in the UI needs a password
-    check, so tests of the JSON-2 transport make theirs the way an administrator's script would.
+    check, so tests and benchmarks make theirs the way an administrator's provisioning script
+    does: as the user, under ``sudo()`` (Odoo 19 lets a user who is not an administrator make
+    only keys that expire; ``sudo()`` keeps the user and lifts that check). ``expires_hours``
+    gives the key an expiry; without it the key never expires.
     """
+    expires = "None"
+    if expires_hours is not None:
+        expires = f"datetime.datetime.now() + datetime.timedelta(hours={float(expires_hours)!r})"
     script = (
+        "import datetime\n"
         f"user = env['res.users'].search([('login', '=', {login!r})], limit=1)\n"
-        "key = env['res.users.apikeys'].with_user(user).sudo()._generate('rpc', 'customer-sync', None)\n"
+        f"key = env['res.users.apikeys'].with_user(user).sudo()._generate('rpc', {name!r}, {expires})\n"
         "env.cr.commit()\n"
         "print('APIKEY=' + key)\n"
     )
@@ -608,6 +623,31 @@ def create_api_key(install: OdooInstall, db: str, *, data_dir: Path, login: str 
     if not match:
         raise HarnessError(f"could not create an API key for {login} in {db}: {done.stderr[-2000:]}")
     return match[1]
+
+
+# ---------------------------------------------------------------------------
+# Celery processes
+# ---------------------------------------------------------------------------
+
+
+def celery_command(*args: str) -> list[str]:
+    """``celery -A sync_worker.celery_app ARGS`` with this interpreter."""
+    return [sys.executable, "-m", "celery", "-A", "sync_worker.celery_app", *args]
+
+
+def wait_for_log(process: OdooProcess, marker: bytes, timeout: float = 120) -> None:
+    """Wait until ``marker`` appears in the process's log (a Celery worker prints ``ready.``)."""
+    deadline = time.monotonic() + timeout
+    while marker not in process.log_path.read_bytes():
+        if process.proc.poll() is not None:
+            tail = process.log_path.read_text(errors="replace")[-3000:]
+            raise HarnessError(
+                f"the process logging to {process.log_path} exited with code {process.proc.returncode}:\n{tail}"
+            )
+        if time.monotonic() > deadline:
+            tail = process.log_path.read_text(errors="replace")[-3000:]
+            raise HarnessError(f"no {marker!r} in {process.log_path} within {timeout:.0f} s:\n{tail}")
+        time.sleep(0.2)
 
 
 # ---------------------------------------------------------------------------
@@ -697,15 +737,19 @@ def _cmd_run(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGTERM, _stop)
     try:
         wait_for_http(f"{url}/web/login", children[0][1], timeout=300)
-        celery = [sys.executable, "-m", "celery", "-A", "sync_worker.celery_app"]
         children.append(
-            ("worker", OdooProcess([*celery, "worker", "--loglevel=INFO"], log_dir / "worker.log", env=env))
+            (
+                "worker",
+                OdooProcess(celery_command("worker", "--loglevel=INFO"), log_dir / "worker.log", env=env),
+            )
         )
         children.append(
             (
                 "beat",
                 OdooProcess(
-                    [*celery, "beat", "--loglevel=INFO", f"--schedule={REPO_ROOT / 'var' / 'beat-schedule'}"],
+                    celery_command(
+                        "beat", "--loglevel=INFO", f"--schedule={REPO_ROOT / 'var' / 'beat-schedule'}"
+                    ),
                     log_dir / "beat.log",
                     env=env,
                 ),

@@ -8,6 +8,14 @@ from odoo.tests import new_test_user, tagged
 from .common_sync import SyncCommon
 
 MODULE = "addon_customer_info"
+# what a worker sends with "run.cancelled" after batch 3 of 20
+CANCELLED_PARAMS = {
+    "batches_done": 3,
+    "batches_total": 20,
+    "rows_done": 1500,
+    "rows_total": 10000,
+    "last_row": 1501,
+}
 CHECKSUM_ZH = "统一社会信用代码 91350100M000100Y43 的校验码（最后一位）不符：有字符录入错误。"
 
 
@@ -79,6 +87,9 @@ class TestSyncMessages(SyncCommon):
         action = getattr(self.read_as(user, run), f"action_download_rejects_{file_format}")()
         return self.env["ir.attachment"].browse(int(action["url"].split("/")[3].split("?")[0])).raw
 
+    def _csv_table(self, run, user):
+        return list(csv.reader(io.StringIO(self._download(run, user, "csv").decode("utf-8-sig"))))
+
     # ------------------------------------------------------------
     # rejected rows
     # ------------------------------------------------------------
@@ -123,9 +134,7 @@ class TestSyncMessages(SyncCommon):
 
     def test_rejects_download_carries_the_translated_reason(self):
         run = self._rejected_run()
-        table = list(
-            csv.reader(io.StringIO(self._download(run, self.user_manager_zh, "csv").decode("utf-8-sig")))
-        )
+        table = self._csv_table(run, self.user_manager_zh)
         self.assertEqual(table[0][3], "原因")
         self.assertEqual(table[0][7], "详情")
         self.assertEqual(table[1][3], CHECKSUM_ZH)
@@ -133,9 +142,7 @@ class TestSyncMessages(SyncCommon):
         self.assertEqual(table[2][5], "'=1+1", "values still neutralised")
         self.assertTrue(table[2][3].startswith("手机："), "the reason is a text cell, not a formula")
         self.assertEqual(table[4][3], "A reason only a newer worker knows.")
-        english = list(
-            csv.reader(io.StringIO(self._download(run, self.user_manager, "csv").decode("utf-8-sig")))
-        )
+        english = self._csv_table(run, self.user_manager)
         self.assertEqual(english[0][3], "Reason")
         self.assertEqual(english[1][3], "The check character (last) does not match: a character is mistyped.")
         sheet = openpyxl.load_workbook(io.BytesIO(self._download(run, self.user_manager_zh, "xlsx"))).active
@@ -161,15 +168,8 @@ class TestSyncMessages(SyncCommon):
     def test_run_message_in_the_readers_language(self):
         run = self.queue_run()
         self.Run._claim("w1")
-        params = {
-            "batches_done": 3,
-            "batches_total": 20,
-            "rows_done": 1500,
-            "rows_total": 10000,
-            "last_row": 1501,
-        }
-        english = self._finish_cancelled(run, message_code="run.cancelled", message_params=params)
-        self.assertEqual((run.message_code, run.message_params), ("run.cancelled", params))
+        english = self._finish_cancelled(run, message_code="run.cancelled", message_params=CANCELLED_PARAMS)
+        self.assertEqual((run.message_code, run.message_params), ("run.cancelled", CANCELLED_PARAMS))
         self.assertEqual(
             self.read_as(self.user_manager_zh, run).message_display,
             "已按请求取消：同步服务在第 3 批（共 20 批）后停止。"
@@ -222,13 +222,7 @@ class TestSyncMessages(SyncCommon):
         self._finish_cancelled(
             run,
             message_code="run.cancelled",
-            message_params={
-                "batches_done": 3,
-                "batches_total": 20,
-                "rows_done": 1500,
-                "rows_total": 10000,
-                "last_row": 1501,
-            },
+            message_params=CANCELLED_PARAMS,
         )
         body = run.message_ids[0].body
         self.assertIn("已取消：新建 0 条", body)

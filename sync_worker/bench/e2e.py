@@ -455,7 +455,14 @@ def odoo_databases(engines: Sequence[str], workdir: Path) -> Iterator[Databases]
         if False in templates:
             template = templates[False][0]
             if harness.query(template, "SELECT 1 FROM res_users WHERE login = %s", (WORKER_LOGIN,)):
-                worker_key = _expiring_api_key(harness, install, template, data_dir)
+                worker_key = harness.create_api_key(
+                    install,
+                    template,
+                    data_dir=data_dir,
+                    login=WORKER_LOGIN,
+                    name="e2e benchmark",
+                    expires_hours=12,
+                )
         names, keys = {}, {}
         for engine in engines:
             template, keys[engine] = templates[engine in PLAIN_ENGINES]
@@ -494,40 +501,6 @@ def _install(harness: Any, install: Any, db: str, modules: str, workdir: Path) -
         problems = "\n".join(f"  - {p}" for p in harness.log_problems(records)[:10])
         raise harness.HarnessError(f"installing {modules} failed (exit {code}):\n{problems}")
     _progress(f"installed in {time.perf_counter() - started:.0f} s")
-
-
-def _expiring_api_key(harness: Any, install: Any, db: str, data_dir: Path) -> str:
-    """An API key of the integration user, valid for 12 hours: Odoo gives a user who is not an
-    administrator only keys that expire (``res.users.apikeys._check_expiration_date``)."""
-    script = (
-        f"user = env['res.users'].search([('login', '=', {WORKER_LOGIN!r})], limit=1)\n"
-        "import datetime\n"
-        "expires = datetime.datetime.now() + datetime.timedelta(hours=12)\n"
-        "key = env['res.users.apikeys'].with_user(user)._generate('rpc', 'e2e benchmark', expires)\n"
-        "env.cr.commit()\n"
-        "print('APIKEY=' + key)\n"
-    )
-    command = [
-        sys.executable,
-        str(install.odoo_bin),
-        "shell",
-        f"--addons-path={install.addons_path}",
-        f"--data-dir={data_dir}",
-        f"--db_host={harness.PG_HOST}",
-        f"--db_port={harness.PG_PORT}",
-        f"--db_user={harness.DB_ROLE}",
-        f"--database={db}",
-        "--no-http",
-        "--log-level=warn",
-    ]
-    # odoo-bin of the harness's install, a database we created, a script of constants
-    done = subprocess.run(  # noqa: S603
-        command, input=script, capture_output=True, text=True, timeout=300, check=False
-    )
-    found = re.search(r"^APIKEY=([0-9a-f]+)$", done.stdout, re.MULTILINE)
-    if not found:
-        raise harness.HarnessError(f"no API key for {WORKER_LOGIN} in {db}: {done.stderr[-1500:]}")
-    return found[1]
 
 
 def _copy_database(harness: Any, template: str, name: str, data_dir: Path) -> None:

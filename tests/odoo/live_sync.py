@@ -10,12 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-import re
 import secrets
-import signal
-import subprocess
-import sys
-import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -26,8 +21,6 @@ import pytest
 from sync_worker.config import Settings
 from sync_worker.odoo_client import Json2Client
 from tests import harness
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 @dataclass
@@ -63,7 +56,7 @@ def sync_server(install: harness.OdooInstall, workdir: Path) -> Iterator[SyncOdo
         with harness.live_server(install, db, workdir=workdir) as server:
             data = workdir / "data"
             admin_key = harness.create_api_key(install, db, data_dir=data)
-            worker_key = integration_api_key(install, db, data)
+            worker_key = harness.create_api_key(install, db, data_dir=data, login=harness.INTEGRATION_LOGIN)
             admin = Json2Client(
                 Settings.from_env({"ODOO_URL": server.url, "ODOO_DB": db, "ODOO_API_KEY": admin_key})
             )
@@ -76,40 +69,6 @@ def sync_server(install: harness.OdooInstall, workdir: Path) -> Iterator[SyncOdo
     finally:
         installing.stop()
         harness.drop_database(db)
-
-
-def integration_api_key(install: harness.OdooInstall, db: str, data_dir: Path) -> str:
-    """A persistent API key of the integration user, made through ``odoo-bin shell``.
-
-    ``harness.create_api_key`` generates as the user itself, which Odoo 19 allows without an
-    expiration date only to administrators; ``sudo()`` keeps the user and lifts that check,
-    as an administrator's provisioning script does."""
-    script = (
-        f"user = env['res.users'].search([('login', '=', {harness.INTEGRATION_LOGIN!r})], limit=1)\n"
-        "key = env['res.users.apikeys'].with_user(user).sudo()._generate('rpc', 'customer-sync e2e', None)\n"
-        "env.cr.commit()\n"
-        "print('APIKEY=' + key)\n"
-    )
-    cmd = [
-        sys.executable,
-        str(install.odoo_bin),
-        "shell",
-        f"--addons-path={install.addons_path}",
-        f"--data-dir={data_dir}",
-        f"--db_host={harness.PG_HOST}",
-        f"--db_port={harness.PG_PORT}",
-        f"--db_user={harness.DB_ROLE}",
-        f"--database={db}",
-        "--no-http",
-        "--log-level=warn",
-    ]
-    done = subprocess.run(
-        cmd, input=script, capture_output=True, text=True, timeout=300, cwd=ROOT, check=False
-    )
-    found = re.search(r"^APIKEY=([0-9a-f]+)$", done.stdout, re.MULTILINE)
-    if not found:
-        pytest.fail(f"no API key for {harness.INTEGRATION_LOGIN}: {done.stderr[-2000:]}", pytrace=False)
-    return found[1]
 
 
 def worker_env(odoo: SyncOdoo, transport: str, **more: str) -> dict[str, str]:
@@ -145,41 +104,29 @@ def celery_worker(odoo: SyncOdoo, transport: str, broker_url: str, redis_url: st
         CUSTOMER_SYNC_RESULT_BACKEND=redis_url,
         CUSTOMER_SYNC_QUEUE=queue,
     )
-    log = odoo.workdir / f"worker-{queue}.log"
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "sync_worker.celery_app",
-                "worker",
-                "--beat",
-                f"--schedule={odoo.workdir / f'beat-{queue}'}",
-                "--pool=solo",
-                "--loglevel=INFO",
-                f"--hostname={queue}@localhost",
-            ],
-            env=env,
-            cwd=ROOT,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+    with worker_process(env, odoo.workdir, queue) as log:
+        yield log
+
+
+@contextlib.contextmanager
+def worker_process(env: dict[str, str], workdir: Path, queue: str) -> Iterator[Path]:
+    """``celery worker --beat`` with ``env`` (its queue named ``queue``), started and waited for
+    until it is ready; stopped with its children when the block ends. Yields its log file."""
+    log = workdir / f"worker-{queue}.log"
+    command = harness.celery_command(
+        "worker",
+        "--beat",
+        f"--schedule={workdir / f'beat-{queue}'}",
+        "--pool=solo",
+        "--loglevel=INFO",
+        f"--hostname={queue}@localhost",
+    )
+    process = harness.OdooProcess(command, log, env=env)
     try:
-        deadline = time.monotonic() + 120
-        while b"ready." not in log.read_bytes():
-            if proc.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(
-                    f"the worker did not start: {log.read_text(errors='replace')[-3000:]}", pytrace=False
-                )
-            time.sleep(0.2)
+        try:
+            harness.wait_for_log(process, b"ready.")
+        except harness.HarnessError as exc:
+            pytest.fail(f"the worker did not start: {exc}", pytrace=False)
         yield log
     finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=30)
+        process.stop(grace=30)

@@ -30,8 +30,6 @@ import os
 import random
 import re
 import signal
-import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Iterator
@@ -45,8 +43,8 @@ from sync_worker.bench.identifiers import make_uscc
 from sync_worker.config import Settings
 from sync_worker.odoo_client import Json2Client
 from tests import harness
+from tests.odoo.live_sync import worker_process
 
-ROOT = Path(__file__).resolve().parents[2]
 HEADERS = ["公司名称", "统一社会信用代码", "城市"]
 MAPPING = {"公司名称": "name", "统一社会信用代码": "uscc", "城市": "city"}
 CITIES = ["深圳", "上海", "北京", "成都", "广州", "杭州", "武汉", "南京", "西安", "重庆", "苏州", "天津"]
@@ -171,42 +169,8 @@ def celery_worker(live: LiveOdoo, redis_url: str, **settings: str) -> Iterator[P
     }
     for name in ("ODOO_API_KEY_FILE", "ODOO_PASSWORD_FILE", "ODOO_PASSWORD"):
         env.pop(name, None)
-    log = live.workdir / f"worker-{queue}.log"
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "sync_worker.celery_app",
-                "worker",
-                "--beat",
-                f"--schedule={live.workdir / f'beat-{queue}'}",
-                "--pool=solo",
-                "--loglevel=INFO",
-                f"--hostname={queue}@localhost",
-            ],
-            env=env,
-            cwd=ROOT,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    try:
-        deadline = time.monotonic() + 120
-        while b"ready." not in log.read_bytes():
-            if proc.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"the worker did not start: {tail(log)}", pytrace=False)
-            time.sleep(0.2)
+    with worker_process(env, live.workdir, queue) as log:
         yield log
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=30)
 
 
 def tail(log: Path, size: int = 4000) -> str:

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import os
-import signal
-import subprocess
-import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,8 +12,7 @@ from celery import Celery
 
 from sync_worker.celery_app import make_app
 from sync_worker.config import Settings
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests import harness
 
 
 @pytest.fixture(params=["redis", "rabbitmq"])
@@ -38,36 +34,16 @@ def worker(broker_url: str, redis_url: str, tmp_path: Path) -> Iterator[tuple[Ce
         "ODOO_URL": "http://127.0.0.1:9",  # nothing listens there: Odoo is "down"
         "ODOO_API_KEY": "not-a-real-key",
     }
-    log = tmp_path / "worker.log"
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "sync_worker.celery_app",
-                "worker",
-                "--pool=solo",
-                "--loglevel=INFO",
-                f"--hostname={queue}@localhost",
-            ],
-            env=env,
-            cwd=ROOT,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+    process = harness.OdooProcess(
+        harness.celery_command("worker", "--pool=solo", "--loglevel=INFO", f"--hostname={queue}@localhost"),
+        tmp_path / "worker.log",
+        env=env,
+    )
     client = make_app(Settings.from_env(env))
     try:
         yield client, queue
     finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=30)
+        process.stop(grace=30)
         client.close()
 
 
