@@ -304,7 +304,10 @@ def odoo_command(
     data_dir: Path,
     demo: bool = False,
     log_level: str = "info",
+    cron_threads: int = 0,
 ) -> list[str]:
+    """The ``odoo-bin`` command line for ``db``. Tests run without cron threads (a job firing in
+    the middle of a test would make it flaky); the served product passes ``SERVED_CRON_THREADS``."""
     return [
         sys.executable,
         str(install.odoo_bin),
@@ -318,11 +321,28 @@ def odoo_command(
         "--http-interface=127.0.0.1",
         f"--http-port={http_port}",
         "--workers=0",
-        "--max-cron-threads=0",
+        f"--max-cron-threads={cron_threads}",
         f"--log-level={log_level}",
         "--with-demo" if demo else "--without-demo",
         *extra,
     ]
+
+
+# Odoo's own default; the cron threads serve the one database given with --database.
+SERVED_CRON_THREADS = 2
+
+
+def served_command(install: OdooInstall, db: str, *, http_port: int, data_dir: Path) -> list[str]:
+    """Odoo as ``scripts/run`` serves the product: HTTP on ``http_port`` and the scheduled jobs
+    (important-date reminders, consent-link clean-up, audit retention) run by cron threads."""
+    return odoo_command(
+        install,
+        db,
+        http_port=http_port,
+        data_dir=data_dir,
+        log_level="info",
+        cron_threads=SERVED_CRON_THREADS,
+    )
 
 
 class OdooProcess:
@@ -722,7 +742,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         (
             "odoo",
             OdooProcess(
-                odoo_command(install, db, http_port=args.port, data_dir=data_dir, log_level="info"),
+                served_command(install, db, http_port=args.port, data_dir=data_dir),
                 log_dir / "odoo.log",
             ),
         ),

@@ -73,6 +73,15 @@ def test_the_addon_is_mounted_and_installed_on_first_start(compose: dict) -> Non
     assert (ROOT / "addon_customer_info" / "__manifest__.py").is_file()
 
 
+def test_odoo_runs_the_scheduled_jobs(compose: dict) -> None:
+    """The addon's reminders, consent-link clean-up and audit retention are ir.cron jobs: the
+    served Odoo needs cron threads, for the one database it serves."""
+    command = compose["services"]["odoo"]["command"]
+    threads = [int(arg.split("=", 1)[1]) for arg in command if arg.startswith("--max-cron-threads=")]
+    assert threads and threads[-1] > 0, command
+    assert any(arg.startswith("--database=") for arg in command), "cron threads serve --database"
+
+
 def test_worker_configuration_agrees_with_the_worker(compose: dict) -> None:
     services = compose["services"]
     for name in ("worker", "beat"):
