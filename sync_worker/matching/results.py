@@ -87,10 +87,17 @@ def evidence_for(comparison: Comparison, row: int, weights: np.ndarray) -> tuple
         weight = float(weights[i, level])
         if f.name == "branch" and name == "same":
             continue  # two head offices (or two branches): says nothing worth showing
-        text = _VERBS.get(name, "{label} " + name).format(label=f.label, similarity=similarity)
+        # the similarity in the text is the name's: other fields show their level only
+        shown = similarity if f.name in ("name", "person_name") else None
+        verb = _VERBS.get(name, "{label} " + name)
+        if shown is None:
+            verb = verb.replace(" ({similarity:.2f})", "")
+        text = verb.format(label=f.label, similarity=shown)
         tf = float(comparison.tf_adjust[row]) if comparison.tf_adjust is not None and name == "exact" else 0.0
         if tf:
             weight += tf
             text += f" ({'common' if tf < 0 else 'rare'} name {tf:+.1f})"
+        if round(weight, 1) == 0:
+            continue  # carries no weight: nothing for a reviewer to weigh
         items.append(Evidence(f.name, name, round(weight, 2), f"{text}: {weight:+.1f}"))
     return tuple(sorted(items, key=lambda e: -abs(e.weight)))
