@@ -59,13 +59,22 @@ def nfkc(text: str) -> str:
 
 @lru_cache(maxsize=1)
 def _traditional_to_simplified() -> dict[int, str]:
-    """Character table from OpenCC's TSCharacters dictionary (first candidate of each entry)."""
+    """Character table from OpenCC's TSCharacters dictionary (first candidate of each entry,
+    followed to its end where that candidate has an entry of its own)."""
     table: dict[int, str] = {}
     source = resources.files("opencc") / "dictionary" / "TSCharacters.txt"
     for line in source.read_text(encoding="utf-8").splitlines():
         parts = line.split()
         if len(parts) >= 2 and len(parts[0]) == 1 and parts[0] != parts[1]:
             table[ord(parts[0])] = parts[1]
+    # Some entries chain (薴 -> 苧, 苧 -> 苎): follow each to its end, so that folding is
+    # idempotent and a folded key folds to itself.
+    for code, target in table.items():
+        seen = {code}
+        while len(target) == 1 and ord(target) in table and ord(target) not in seen:
+            seen.add(ord(target))
+            target = table[ord(target)]
+        table[code] = target
     return table
 
 

@@ -18,7 +18,7 @@ from sync_worker.normalize import (
     normalize_vat,
     parse_chinese_address,
 )
-from sync_worker.normalize.text import fold
+from sync_worker.normalize.text import _traditional_to_simplified, fold, to_simplified
 
 SLOW_OK = settings(deadline=None, max_examples=300, suppress_health_check=[HealthCheck.too_slow])
 # Text of every kind: ASCII, CJK, full-width forms, punctuation, controls, surrogate-free unicode.
@@ -112,3 +112,12 @@ def test_company_key_is_stable_under_refolding(text: str) -> None:
         again = normalize_company_name(once.folded)
         assert not isinstance(again, Invalid)
         assert again.key == once.key and again.legal_form == once.legal_form
+
+
+def test_simplified_chinese_folding_is_idempotent_for_every_character_of_the_table() -> None:
+    """OpenCC's entries chain (薴 -> 苧 -> 苎); folding once must reach the end of the chain,
+    or a folded company key folds to another key (苧 reads ning, 苎 reads zhu)."""
+    chars = [chr(code) for code in _traditional_to_simplified()]
+    assert len(chars) > 3000
+    assert [c for c in chars if to_simplified(to_simplified(c)) != to_simplified(c)] == []
+    assert to_simplified("薴") == to_simplified("苧") == "苎"
