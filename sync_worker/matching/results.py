@@ -69,10 +69,12 @@ _VERBS = {
     "same": "same {label}",
     "different": "{label} differs",
     "exact": "same {label}",
-    "close": "{label} close ({similarity:.2f})",
-    "similar": "{label} similar ({similarity:.2f})",
+    "close": "{label} close",
+    "similar": "{label} similar",
     "same domain": "same {label} domain",
 }
+
+_NAME_FIELDS = frozenset({"name", "person_name"})
 
 
 def evidence_for(comparison: Comparison, row: int, weights: np.ndarray) -> tuple[Evidence, ...]:
@@ -87,12 +89,9 @@ def evidence_for(comparison: Comparison, row: int, weights: np.ndarray) -> tuple
         weight = float(weights[i, level])
         if f.name == "branch" and name == "same":
             continue  # two head offices (or two branches): says nothing worth showing
-        # the similarity in the text is the name's: other fields show their level only
-        shown = similarity if f.name in ("name", "person_name") else None
-        verb = _VERBS.get(name, "{label} " + name)
-        if shown is None:
-            verb = verb.replace(" ({similarity:.2f})", "")
-        text = verb.format(label=f.label, similarity=shown)
+        text = _VERBS.get(name, "{label} " + name).format(label=f.label)
+        if f.name in _NAME_FIELDS and name in ("close", "similar"):
+            text += f" ({similarity:.2f})"  # the similarity measured is the name's
         tf = float(comparison.tf_adjust[row]) if comparison.tf_adjust is not None and name == "exact" else 0.0
         if tf:
             weight += tf
