@@ -731,6 +731,7 @@ class ResPartner(models.Model):
         for row in rows:
             rows_by_partner[row.partner_id.id] |= row
         stale = Identifier_sudo
+        claims = []
         for partner in partners_sudo:
             mine = rows_by_partner[partner.id]
             if not partner.active:
@@ -748,9 +749,12 @@ class ResPartner(models.Model):
                     or (row.kind != "email" and not commercial)
                 ):
                     stale |= row
-            stale.filtered(lambda r, p=partner: r.partner_id == p).unlink()
+            claims.append((partner, desired))
+        # every stale row first, so that an identifier moving between two of the partners in
+        # one write is free when the second claims it
+        stale.unlink()
+        for partner, desired in claims:
             Identifier_sudo._claim(partner, desired)
-        stale.exists().unlink()
 
     def _ci_record_manual_provenance(self, before):
         """Record a person's edit of governed fields: it outranks sources below the manual trust.

@@ -284,6 +284,17 @@ class TestSyncApply(SyncApplyCommon):
         self.assertEqual(answer["results"][0]["outcome"], "linked")
         self.assertEqual(answer["results"][0]["partner_id"], holder.id)
 
+    def test_identifiers_follow_an_email_written_on_many_contacts_at_once(self):
+        """One write of one address on several contacts (a mass edit in a list): every old
+        address is released, the first contact takes the new one, the others are still saved."""
+        first, second, third = self.Partner.create(
+            [{"name": f"Mass edit {number}", "email": f"old{number}@mass.example.cn"} for number in range(3)]
+        )
+        (first | second | third).write({"email": "shared@mass.example.cn"})
+        rows = self.Identifier.search([("value", "like", "@mass.example.cn")])
+        self.assertEqual([(row.partner_id, row.value) for row in rows], [(first, "shared@mass.example.cn")])
+        self.assertEqual(set((first | second | third).mapped("email")), {"shared@mass.example.cn"})
+
     def test_identifier_taken_during_the_batch_links(self):
         """Two rows with one USCC the engine did not cluster: the second links to the first's partner."""
         run = self.new_run()
