@@ -1,4 +1,5 @@
 # ruff: noqa: F401, I001  (Odoo loads the modules listed here, in this order)
+from . import customer_governed_mixin
 from . import customer_classification_mixin
 from . import customer_type
 from . import customer_nature
@@ -27,7 +28,6 @@ from . import customer_audit_system_mixin
 from . import customer_audit_log
 from . import customer_audit_log_line
 from . import customer_data_subject
-from . import base
 from . import res_config_settings
 from . import customer_sync_source
 from . import customer_sync_source_mapping

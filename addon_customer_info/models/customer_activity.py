@@ -15,6 +15,7 @@ class CustomerActivity(models.Model):
     """
 
     _name = "customer.activity"
+    _inherit = ["customer.governed.mixin"]
     _description = "Customer Activity"
     _order = "date desc, id desc"
     _check_company_auto = True

@@ -19,6 +19,7 @@ class CustomerActivityType(models.Model):
     """A kind of interaction worth logging: a mailing, an event, a gift, a visit, a call..."""
 
     _name = "customer.activity.type"
+    _inherit = ["customer.governed.mixin"]
     _description = "Customer Activity Type"
     _order = "sequence, name, id"
 

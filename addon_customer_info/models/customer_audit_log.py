@@ -7,6 +7,7 @@ from odoo.http import request
 from odoo.tools import SQL
 
 from .customer_audit_system_mixin import AUDIT_CONTEXT_KEY, AUDIT_SENTINEL
+from .customer_governed_mixin import is_governed
 
 EVENTS = [
     ("read", "Read"),
@@ -164,7 +165,9 @@ class CustomerAuditLog(models.Model):
         """Record one entry about ``records`` (any model) and return it."""
         ids = [record_id for record_id in records._ids if isinstance(record_id, int)]
         if partners is None:
-            partners = records._ci_subject_partners()
+            partners = (
+                records._ci_subject_partners() if is_governed(records) else self.env["res.partner"].browse()
+            )
         vals = {
             "event": event,
             "channel": channel or self._channel(),
@@ -199,15 +202,29 @@ class CustomerAuditLog(models.Model):
         return self._log(event, records, field_names, lines=lines)
 
     @api.model
-    def _log_export(self, records, paths):
-        """One entry for one export: the exported columns and how many records."""
-        return self._log(
-            "export",
-            records,
-            paths,
-            channel="export",
-            note=self.env._("%(count)s records, %(columns)s columns", count=len(records), columns=len(paths)),
-        )
+    def _log_export(self, records, paths, *, foreign=False):
+        """One entry for one export: the exported columns and how many records (``foreign``: the
+        records were reached through an export of another application's records)."""
+        if foreign:
+            note = self.env._(
+                "%(count)s records, %(columns)s columns, reached through an export of another application",
+                count=len(records),
+                columns=len(paths),
+            )
+        else:
+            note = self.env._(
+                "%(count)s records, %(columns)s columns", count=len(records), columns=len(paths)
+            )
+        return self._log("export", records, paths, channel="export", note=note)
+
+    @api.model
+    def _log_foreign_exports(self, pending):
+        """Write the entries queued by exports of other applications that reached governed
+        records: ``{(user id, model, columns): record ids}``, one entry each."""
+        while pending:
+            (uid, model, paths), ids = pending.popitem()
+            records = self.env[model].with_user(uid).browse(sorted(ids))
+            self.with_user(uid)._log_export(records, list(paths), foreign=True)
 
     @api.model
     def _format_value(self, record, name):
@@ -250,7 +267,7 @@ class CustomerAuditLog(models.Model):
             # sudo: finds which logged records are about the partners, to mask their values
             records = self.env[model].sudo().with_context(active_test=False).browse(ids).exists()
             for record in records:
-                if not record._ci_subject_partners() & partners:
+                if is_governed(record) and not record._ci_subject_partners() & partners:
                     others.add((model, record.id))
         # lines of deleted records count as about the partners: nothing tells otherwise any more
         lines = logs.line_ids.filtered(

@@ -10,6 +10,7 @@ class CustomerCareer(models.Model):
     """
 
     _name = "customer.career"
+    _inherit = ["customer.governed.mixin"]
     _description = "Career History Entry"
     _order = "partner_id, date_start desc, id desc"
 

@@ -13,6 +13,7 @@ class CustomerClassificationMixin(models.AbstractModel):
     """
 
     _name = "customer.classification.mixin"
+    _inherit = ["customer.governed.mixin"]
     _description = "Customer Classification (mixin)"
     _order = "sequence, name, id"
     _partner_field = ""

@@ -17,6 +17,7 @@ class CustomerConsentChannel(models.Model):
     """
 
     _name = "customer.consent.channel"
+    _inherit = ["customer.governed.mixin"]
     _description = "Consent Channel"
     _order = "sequence, id"
 

@@ -88,6 +88,7 @@ class CustomerConsentEvent(models.Model):
     """
 
     _name = "customer.consent.event"
+    _inherit = ["customer.governed.mixin"]
     _description = "Consent Event"
     _order = "occurred_at desc, id desc"
     _rec_name = "action"

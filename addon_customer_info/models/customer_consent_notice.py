@@ -27,6 +27,7 @@ class CustomerConsentNotice(models.Model):
     """
 
     _name = "customer.consent.notice"
+    _inherit = ["customer.governed.mixin"]
     _description = "Consent Notice"
     _order = "purpose_id, version desc"
     _rec_names_search = ["purpose_id", "version"]

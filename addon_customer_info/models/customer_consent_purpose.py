@@ -10,6 +10,7 @@ class CustomerConsentPurpose(models.Model):
     """
 
     _name = "customer.consent.purpose"
+    _inherit = ["customer.governed.mixin"]
     _description = "Consent Purpose"
     _order = "sequence, id"
 

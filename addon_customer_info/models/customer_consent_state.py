@@ -18,6 +18,7 @@ class CustomerConsentState(models.Model):
     """
 
     _name = "customer.consent.state"
+    _inherit = ["customer.governed.mixin"]
     _description = "Consent State"
     _auto = False
     _order = "partner_id, purpose_id, channel_id"

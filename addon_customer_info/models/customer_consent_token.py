@@ -33,6 +33,7 @@ class CustomerConsentToken(models.Model):
     """
 
     _name = "customer.consent.token"
+    _inherit = ["customer.governed.mixin"]
     _description = "Consent Link Token"
     _order = "id desc"
 

@@ -6,6 +6,7 @@ class CustomerCreditGrade(models.Model):
     """One grade of a credit scale, with how often a customer at that grade is reviewed."""
 
     _name = "customer.credit.grade"
+    _inherit = ["customer.governed.mixin"]
     _description = "Credit Grade"
     _order = "scale_id, sequence, id"
 

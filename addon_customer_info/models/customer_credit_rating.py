@@ -23,6 +23,7 @@ class CustomerCreditRating(models.Model):
     """
 
     _name = "customer.credit.rating"
+    _inherit = ["customer.governed.mixin"]
     _description = "Credit Rating"
     _order = "rated_on desc, id desc"
     _check_company_auto = True

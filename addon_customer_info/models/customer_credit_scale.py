@@ -7,6 +7,7 @@ class CustomerCreditScale(models.Model):
     """A credit rating scale: an ordered list of grades, best first (AAA...D, or A/B/C/D)."""
 
     _name = "customer.credit.scale"
+    _inherit = ["customer.governed.mixin"]
     _description = "Credit Rating Scale"
     _order = "sequence, id"
 

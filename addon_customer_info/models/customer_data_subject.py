@@ -8,7 +8,8 @@ from odoo.models import MAGIC_COLUMNS
 from odoo.tools import html2plaintext
 
 from .customer_audit_log import DSR_EXPORT_MODEL
-from .customer_sensitive_field import AUDIT_MODELS, MODULE
+from .customer_governed_mixin import MODULE
+from .customer_sensitive_field import AUDIT_MODELS
 
 PRIVACY_GROUP = f"{MODULE}.group_customer_info_privacy"
 EXPORT_FORMAT = "addon_customer_info/data-subject-export"

@@ -23,6 +23,7 @@ class CustomerDuplicateCandidate(models.Model):
     """
 
     _name = "customer.duplicate.candidate"
+    _inherit = ["customer.governed.mixin"]
     _description = "Duplicate Candidate"
     _order = "state, probability desc, id desc"
     _rec_name = "name"

@@ -64,11 +64,6 @@ class CustomerFieldProvenance(models.Model):
 
     _partner_field_idx = models.Index("(partner_id, field_name, observed_at DESC, id DESC)")
 
-    @api.model
-    def _ci_is_governed(self):
-        """Not audited field by field: provenance is itself the trail of who said what."""
-        return False
-
     # ------------------------------------------------------------
     # TOOLS
     # ------------------------------------------------------------

@@ -5,6 +5,7 @@ class CustomerHobby(models.Model):
     """A hobby or interest of a contact person, used as a tag (golf, tea, calligraphy...)."""
 
     _name = "customer.hobby"
+    _inherit = ["customer.governed.mixin"]
     _description = "Hobby / Interest"
     _order = "name, id"
 

@@ -19,6 +19,7 @@ class CustomerImportantDate(models.Model):
     """
 
     _name = "customer.important.date"
+    _inherit = ["customer.governed.mixin"]
     _description = "Important Date"
     _order = "next_date, id"
     _rec_name = "label"

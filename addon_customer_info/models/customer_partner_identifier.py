@@ -123,11 +123,6 @@ class CustomerPartnerIdentifier(models.Model):
             return True
         return super().write(vals)
 
-    @api.model
-    def _ci_is_governed(self):
-        """Not audited field by field: identifiers mirror the contact's fields, whose changes are."""
-        return False
-
     # ------------------------------------------------------------
     # TOOLS
     # ------------------------------------------------------------

@@ -22,6 +22,7 @@ class CustomerRelation(models.Model):
     """
 
     _name = "customer.relation"
+    _inherit = ["customer.governed.mixin"]
     _description = "Partner Relation"
     _order = "date_start desc, id desc"
 

@@ -14,6 +14,7 @@ class CustomerRelationType(models.Model):
     """
 
     _name = "customer.relation.type"
+    _inherit = ["customer.governed.mixin"]
     _description = "Relation Type"
     _order = "sequence, name, id"
 

@@ -2,11 +2,7 @@ from odoo import api, fields, models, tools
 from odoo.exceptions import ValidationError
 from odoo.tools import frozendict
 
-MODULE = "addon_customer_info"
-SENSITIVE_GROUP = f"{MODULE}.group_customer_info_sensitive"
-"""Reads and writes sensitive fields at all (of their own customers, see below)."""
-SENSITIVE_ALL_GROUP = f"{MODULE}.group_customer_info_sensitive_all"
-"""Sees the sensitive details of every customer, not only of their own."""
+from .customer_governed_mixin import is_governed
 
 AUDIT_MODELS = frozenset({"customer.audit.log", "customer.audit.log.line"})
 """The audit trail itself: never sensitive, never audited (it would log its own writes)."""
@@ -74,6 +70,7 @@ class CustomerSensitiveField(models.Model):
     """
 
     _name = "customer.sensitive.field"
+    _inherit = ["customer.governed.mixin"]
     _description = "Sensitive Field"
     _order = "model_name, field_name, id"
     _rec_name = "field_id"
@@ -101,18 +98,13 @@ class CustomerSensitiveField(models.Model):
 
     @api.model
     def _governed_model_names(self):
-        """Models whose fields may be marked: contacts and this addon's own stored models."""
-        names = ["res.partner"]
-        for name, model_cls in self.env.registry.items():
-            if (
-                model_cls._original_module == MODULE
-                and not model_cls._abstract
-                and not model_cls._transient
-                and name not in AUDIT_MODELS
-                and name != self._name
-            ):
-                names.append(name)
-        return sorted(names)
+        """Models whose fields may be marked: the governed ones (contacts and this addon's own
+        stored models), but this one."""
+        return sorted(
+            name
+            for name, model_cls in self.env.registry.items()
+            if is_governed(model_cls) and not model_cls._abstract and name != self._name
+        )
 
     @api.model
     def _field_id_domain(self):

@@ -55,11 +55,6 @@ class CustomerSyncExternalKey(models.Model):
     )
 
     @api.model
-    def _ci_is_governed(self):
-        """Not audited field by field: the sync's own bookkeeping, written for every imported row."""
-        return False
-
-    @api.model
     def _fingerprint(self, key):
         return ERASED_PREFIX + hashlib.sha256(key.encode("utf-8")).hexdigest()
 

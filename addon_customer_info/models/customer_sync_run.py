@@ -49,7 +49,7 @@ class CustomerSyncRun(models.Model):
 
     _name = "customer.sync.run"
     _description = "Customer Sync Run"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "customer.governed.mixin"]
     _order = "queued_at desc, id desc"
 
     name = fields.Char(required=True, readonly=True, copy=False, default="/")

@@ -67,11 +67,6 @@ class CustomerSyncRunBatch(models.Model):
         "This batch of the run was already applied.",
     )
 
-    @api.model
-    def _ci_is_governed(self):
-        """Not audited field by field: the sync's own bookkeeping: the stored answers of apply_batch."""
-        return False
-
     # ------------------------------------------------------------
     # APPLY
     # ------------------------------------------------------------

@@ -29,6 +29,7 @@ class CustomerSyncRunRow(models.Model):
     its reason, or unchanged. Written by ``apply_batch`` through ``customer.sync.run._record_rows``."""
 
     _name = "customer.sync.run.row"
+    _inherit = ["customer.governed.mixin"]
     _description = "Customer Sync Run Row"
     _order = "run_id, row_number, id"
 

@@ -34,6 +34,7 @@ class CustomerSyncSource(models.Model):
     """
 
     _name = "customer.sync.source"
+    _inherit = ["customer.governed.mixin"]
     _description = "Customer Sync Source"
     _order = "name, id"
 

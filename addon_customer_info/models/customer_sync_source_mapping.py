@@ -7,6 +7,7 @@ class CustomerSyncSourceMapping(models.Model):
     """One column of a source's files and the observation field it feeds."""
 
     _name = "customer.sync.source.mapping"
+    _inherit = ["customer.governed.mixin"]
     _description = "Customer Sync Source Column Mapping"
     _order = "source_id, sequence, id"
 

@@ -9,6 +9,7 @@ class CustomerSyncSourceTrust(models.Model):
     """How far one source is trusted for one field (0-100); the source's default elsewhere."""
 
     _name = "customer.sync.source.trust"
+    _inherit = ["customer.governed.mixin"]
     _description = "Customer Sync Source Trust per Field"
     _order = "source_id, field"
 

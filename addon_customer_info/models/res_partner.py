@@ -80,7 +80,8 @@ class ResPartner(models.Model):
     partner table behind the user's back.
     """
 
-    _inherit = "res.partner"
+    _name = "res.partner"
+    _inherit = ["res.partner", "customer.governed.mixin"]
 
     # ------------------------------------------------------------
     # Profile: classification

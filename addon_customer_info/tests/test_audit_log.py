@@ -374,10 +374,39 @@ class TestAuditLog(SensitiveDataCase):
         )
         with self.assertRaises(AccessError):
             activity.with_user(self.user_sales).export_data(["name"])
-        with self.assertRaises(AccessError, msg="through a relation to contacts too"):
-            self.env["res.users"].with_user(self.user_sales).browse(self.user_sales.id).export_data(
-                ["partner_id/email"]
-            )
+        # another application's export reaching contacts: as before Odoo had this addon, audited
+        # when it takes more than their names; the addon's own fields need the export group
+        users = self.env["res.users"].with_user(self.user_sales).browse(self.user_sales.id)
+        partner = self.user_sales.partner_id
+        start = self.last_id()
+        self.assertEqual(
+            users.export_data(["login", "partner_id"])["datas"],
+            [[self.user_sales.login, partner.display_name]],
+        )
+        self.env.cr.flush()
+        self.assertFalse(self.new_logs(start), "names go out as before, unaudited")
+        partner.sudo().email = "sales.user@example.com"
+        start = self.last_id()
+        self.assertEqual(
+            users.export_data(["login", "partner_id/email"])["datas"],
+            [[self.user_sales.login, "sales.user@example.com"]],
+        )
+        self.assertFalse(self.new_logs(start), "the entry is written once, when the export ends")
+        self.env.cr.flush()
+        log = self.new_logs(start)
+        self.assertEqual(
+            (log.event, log.channel, log.user_id, log.model, log.res_ids, log.field_names),
+            ("export", "export", self.user_sales, "res.partner", str(partner.id), "email"),
+        )
+        self.assertEqual(log.partner_ids, partner)
+        self.assertIn("another application", log.note)
+        with self.assertRaises(AccessError, msg="the addon's own fields need the export group"):
+            users.export_data(["login", "partner_id/ci_last_verified_on"])
+        exporter = self.env["res.users"].with_user(self.user_exporter).browse(self.user_sales.id)
+        start = self.last_id()
+        self.assertEqual(len(exporter.export_data(["login", "partner_id/ci_last_verified_on"])["datas"]), 1)
+        self.env.cr.flush()
+        self.assertEqual(self.new_logs(start).field_names, "ci_last_verified_on")
         start = self.last_id()
         exported = (
             (self.company_cn | self.person_cn).with_user(self.user_exporter).export_data(["name", "email"])

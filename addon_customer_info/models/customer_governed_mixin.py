@@ -1,4 +1,5 @@
 import re
+from collections import defaultdict
 
 from odoo import api, models
 from odoo.exceptions import AccessError
@@ -6,8 +7,11 @@ from odoo.fields import Domain
 from odoo.models import MAGIC_COLUMNS
 from odoo.tools import frozendict
 
-from .customer_sensitive_field import AUDIT_MODELS, MODULE, SENSITIVE_ALL_GROUP, SENSITIVE_GROUP
-
+MODULE = "addon_customer_info"
+SENSITIVE_GROUP = f"{MODULE}.group_customer_info_sensitive"
+"""Reads and writes sensitive fields at all (of their own customers, see below)."""
+SENSITIVE_ALL_GROUP = f"{MODULE}.group_customer_info_sensitive_all"
+"""Sees the sensitive details of every customer, not only of their own."""
 EXPORT_GROUP = f"{MODULE}.group_customer_info_export"
 EMPTY = frozenset()
 NO_FIELDS = frozendict()
@@ -59,16 +63,31 @@ QUOTED_NAME = re.compile(r"""['"]([A-Za-z_][\w.]*)['"]""")
 EXPRESSION_ATTRIBUTES = ("domain", "filter_domain", "context", "date")
 
 
-class Base(models.AbstractModel):
-    """Governance of customer data, on every model but only acting on the governed ones.
+GOVERNED_MIXIN = "customer.governed.mixin"
+
+EXPORT_AUDIT_KEY = f"{MODULE}.export_audit"
+"""Key of ``cr.precommit.data``: the governed records other applications' exports reached."""
+EXPORT_AUDITED = "ci_export_audited"
+"""Context key set by a governed model's export: its own entry covers the records it reaches."""
+UNGUARDED_EXPORT_PATHS = frozenset({"id", ".id", "display_name"})
+"""Sub-paths an export of another application may take through governed records unaudited."""
+
+
+def is_governed(model):
+    """Whether ``model`` (a recordset or a model class) holds customer data: it inherits the
+    governed mixin (contacts and this addon's models)."""
+    return getattr(model, "_ci_governed", False)
+
+
+class CustomerGovernedMixin(models.AbstractModel):
+    """Governance of customer data, inherited by the models that hold it.
 
     Governed are ``res.partner`` and this addon's own models (configuration, customer
-    details, consent). The hooks sit on ``base`` because the set of sensitive fields is
-    configured at runtime and spans models owned by several parts of the addon; each
-    hook returns at once for other models and for the superuser, with attribute tests
-    only, so that ordinary reads pay nothing measurable:
+    details, consent, sync), save the audit trail itself and the sync's bookkeeping
+    (identifiers, external keys, provenance, stored batch answers), whose every row mirrors
+    a change that is audited already. Other models do not inherit it and pay nothing:
 
-    * **field access** (:meth:`_has_field_access`, Odoo's documented hook): a sensitive
+    * **field access** (:meth:`_has_field_access`, Odoo's per-model hook): a sensitive
       field is readable and writable only by the *Sensitive Personal Data* groups. The
       ORM then refuses it in ``read``/``search_read``/``web_read``, ``write``, domains,
       group-bys and exports, and leaves it out of ``fields_get``; :meth:`_get_view`
@@ -79,28 +98,22 @@ class Base(models.AbstractModel):
       of (and of their contact persons) only; others' values read as empty and cannot
       be written, searched, grouped or exported;
     * **audit** (:meth:`_read_format`, :meth:`create`, :meth:`write`, :meth:`unlink`,
-      :meth:`export_data`): every read of a sensitive value, every change and every
-      export goes to ``customer.audit.log``; values of sensitive fields never do.
+      :meth:`export_data`, :meth:`_export_rows`): every read of a sensitive value, every
+      change and every export goes to ``customer.audit.log``, exports of other
+      applications that reach customer data too; values of sensitive fields never do.
     """
 
-    _inherit = "base"
+    _name = GOVERNED_MIXIN
+    _description = "Governed Customer Data"
+    _ci_governed = True
 
     # ------------------------------------------------------------
     # WHAT IS GOVERNED (no query: these run on every field access)
     # ------------------------------------------------------------
 
     @api.model
-    def _ci_is_governed(self):
-        """Whether this model holds customer data: contacts and this addon's models."""
-        return self._name == "res.partner" or (
-            self._original_module == MODULE and not self._transient and self._name not in AUDIT_MODELS
-        )
-
-    @api.model
     def _ci_sensitive_names(self):
         """The names of this model's sensitive fields (configured, cached per registry)."""
-        if not self._ci_is_governed():
-            return EMPTY
         return self.env["customer.sensitive.field"]._sensitive_map().get(self._name, EMPTY)
 
     @api.model
@@ -259,7 +272,7 @@ class Base(models.AbstractModel):
 
     def _read_format(self, fnames, load="_classic_read"):
         result = super()._read_format(fnames, load)
-        if self.env.su or not result or not self._ci_is_governed():
+        if self.env.su or not result:
             return result
         names = self._ci_sensitive_names().intersection(fnames)
         whole_ids = self._ci_sensitive_record_ids()
@@ -389,7 +402,7 @@ class Base(models.AbstractModel):
     @api.model_create_multi
     def create(self, vals_list):
         records = super().create(vals_list)
-        if records and self.pool.ready and self._ci_is_governed():
+        if records and self.pool.ready:
             self._ci_log_create(records, vals_list)
         return records
 
@@ -410,7 +423,7 @@ class Base(models.AbstractModel):
         self.env["customer.audit.log"]._log_change("create", records, names, lines)
 
     def write(self, vals):
-        if not self or not self.pool.ready or not self._ci_is_governed():
+        if not self or not self.pool.ready:
             return super().write(vals)
         self._ci_check_sensitive_write(vals)
         names = self._ci_audited_names(vals)
@@ -448,7 +461,7 @@ class Base(models.AbstractModel):
         return result
 
     def unlink(self):
-        if not self or not self.pool.ready or not self._ci_is_governed():
+        if not self or not self.pool.ready:
             return super().unlink()
         # sudo: the names of deleted records go into the audit log only
         names = {record.id: record.display_name for record in self.sudo().with_context(active_test=False)}
@@ -478,24 +491,8 @@ class Base(models.AbstractModel):
     # EXPORT: a group of its own, own customers only, logged
     # ------------------------------------------------------------
 
-    def _ci_export_governed(self, paths):
-        """Whether an export of ``paths`` takes customer data out: from a governed model, or
-        through one (``partner_id/...`` from any model)."""
-        if self._ci_is_governed():
-            return True
-        for path in paths:
-            model = self
-            for name in re.split(r"[/:]", path):
-                field = model._fields.get(name)
-                if field is None or not field.relational:
-                    break
-                model = self.env[field.comodel_name]
-                if model._ci_is_governed():
-                    return True
-        return False
-
     def export_data(self, fields_to_export):
-        if self.env.su or not self._ci_export_governed(fields_to_export):
+        if self.env.su:
             return super().export_data(fields_to_export)
         if not self.env.user.has_group(EXPORT_GROUP):
             raise AccessError(
@@ -504,12 +501,16 @@ class Base(models.AbstractModel):
                     "Ask an administrator for it; every export is logged."
                 )
             )
-        result = super().export_data(fields_to_export)
+        # the records reached through relations are covered by this export's own entry
+        audited = self.with_context(**{EXPORT_AUDITED: True})
+        result = super(CustomerGovernedMixin, audited).export_data(fields_to_export)
         self.env["customer.audit.log"]._log_export(self, fields_to_export)
         return result
 
     def _export_rows(self, fields, *, _is_toplevel_call=True):
-        if not self.env.su and self._ci_is_governed():
+        if not self.env.su:
+            if not _is_toplevel_call and not self.env.context.get(EXPORT_AUDITED):
+                self._ci_check_foreign_export(fields)
             names = self._ci_sensitive_names()
             exported = {path[0] for path in fields if path}
             if not exported.isdisjoint(names) and self._ci_foreign_records():
@@ -520,3 +521,40 @@ class Base(models.AbstractModel):
                     )
                 )
         return super()._export_rows(fields, _is_toplevel_call=_is_toplevel_call)
+
+    def _ci_check_foreign_export(self, fields):
+        """An export of another application reached these records (``partner_id/email`` of users).
+
+        Their names and ids go out as before, unaudited; other core contact fields go out as
+        before and are audited; the addon's data (``ci_`` fields, its own models, sensitive
+        fields) needs the export group, as from the addon's own screens.
+        """
+        names = {path[0].split(".", 1)[0] for path in fields if path} - UNGUARDED_EXPORT_PATHS
+        if not names:
+            return
+        addon_data = (
+            self._original_module == MODULE
+            or any(name.startswith("ci_") for name in names)
+            or not names.isdisjoint(self._ci_sensitive_names())
+        )
+        if addon_data and not self.env.user.has_group(EXPORT_GROUP):
+            raise AccessError(
+                self.env._(
+                    "This export reaches customer information (%(model)s), which is reserved to the "
+                    "Customer Data Export group. Ask an administrator for it, or leave those columns out.",
+                    model=self._description,
+                )
+            )
+        self._ci_queue_export_audit(["/".join(path) for path in fields if path])
+
+    def _ci_queue_export_audit(self, paths):
+        """Remember the records and columns for one audit entry per export, written at commit
+        (an export reaches the related records of each exported line one by one)."""
+        precommit = self.env.cr.precommit
+        pending = precommit.data.get(EXPORT_AUDIT_KEY)
+        if pending is None:
+            pending = precommit.data[EXPORT_AUDIT_KEY] = defaultdict(set)
+            precommit.add(lambda: self.env["customer.audit.log"]._log_foreign_exports(pending))
+        pending[(self.env.uid, self._name, tuple(paths))].update(
+            record_id for record_id in self._ids if isinstance(record_id, int)
+        )

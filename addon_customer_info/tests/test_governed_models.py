@@ -1,0 +1,156 @@
+from odoo.tests import TransactionCase, new_test_user, tagged, users
+
+from ..models.customer_governed_mixin import MODULE, is_governed  # noqa: TID252
+
+ADDON_PACKAGE = f"odoo.addons.{MODULE}"
+
+GOVERNED = frozenset(
+    {
+        "res.partner",
+        "customer.type",
+        "customer.nature",
+        "customer.source",
+        "customer.level",
+        "customer.region",
+        "customer.hobby",
+        "customer.career",
+        "customer.important.date",
+        "customer.relation.type",
+        "customer.relation",
+        "customer.activity.type",
+        "customer.activity",
+        "customer.credit.scale",
+        "customer.credit.grade",
+        "customer.credit.rating",
+        "customer.consent.purpose",
+        "customer.consent.notice",
+        "customer.consent.channel",
+        "customer.consent.event",
+        "customer.consent.state",
+        "customer.consent.token",
+        "customer.sensitive.field",
+        "customer.duplicate.candidate",
+        "customer.sync.source",
+        "customer.sync.source.mapping",
+        "customer.sync.source.trust",
+        "customer.sync.run",
+        "customer.sync.run.row",
+    }
+)
+"""The stored models that carry the guard: contacts and the addon's customer data."""
+
+BOOKKEEPING = frozenset(
+    {
+        "customer.audit.log",
+        "customer.audit.log.line",
+        "customer.partner.identifier",
+        "customer.sync.external.key",
+        "customer.field.provenance",
+        "customer.sync.run.batch",
+    }
+)
+"""The addon's stored models left out: the audit trail, and rows that mirror audited changes."""
+
+EXTENDED = frozenset({"res.config.settings"})
+"""Other models the addon extends (its settings page), without the guard."""
+
+
+@tagged("post_install", "-at_install")
+class TestGovernedModels(TransactionCase):
+    """The guard sits on the governed models only: other models neither carry nor pay for it."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        new_test_user(
+            cls.env,
+            login="ci_unrelated",
+            groups="base.group_user,base.group_partner_manager,base.group_allow_export",
+        )
+        cls.countries = cls.env["res.country"].search([], limit=20)
+
+    def _addon_classes(self, model_cls):
+        return [klass for klass in model_cls.__mro__ if klass.__module__.startswith(ADDON_PACKAGE)]
+
+    def test_only_governed_models_carry_the_guard(self):
+        registry = self.env.registry
+        carrying = {
+            name
+            for name, model_cls in registry.items()
+            if is_governed(model_cls) and not model_cls._abstract and not model_cls._transient
+        }
+        self.assertEqual(carrying, GOVERNED, "each stored model of the addon says whether it is governed")
+        addon_stored = {
+            name
+            for name, model_cls in registry.items()
+            if model_cls._original_module == MODULE and not model_cls._abstract and not model_cls._transient
+        }
+        self.assertEqual(addon_stored - GOVERNED, BOOKKEEPING)
+        for name in BOOKKEEPING:
+            self.assertFalse(is_governed(registry[name]), name)
+        for name, model_cls in registry.items():
+            if name in GOVERNED or name in EXTENDED or model_cls._original_module == MODULE:
+                continue
+            with self.subTest(model=name):
+                self.assertFalse(is_governed(model_cls))
+                self.assertEqual(
+                    self._addon_classes(model_cls),
+                    [],
+                    "no class of the addon in the hierarchy of a model it does not govern",
+                )
+
+    def test_governed_models_get_the_hooks_from_the_mixin(self):
+        mixin = self.env.registry["customer.governed.mixin"]
+        for name in GOVERNED:
+            with self.subTest(model=name):
+                self.assertIn(mixin, self.env.registry[name].__mro__)
+
+    def _queries(self, operation):
+        """The queries of ``operation`` once it ran before (caches of access rules, groups and
+        translations are warm, as in a running server)."""
+        operation()
+        count = self.cr.sql_log_count
+        operation()
+        self.env.flush_all()
+        return self.cr.sql_log_count - count
+
+    @users("ci_unrelated")
+    def test_unrelated_models_pay_no_query(self):
+        """Reading, searching, grouping, exporting and writing a model the addon does not govern
+        costs the queries it costs in Odoo without the addon (the governance benchmark counts the
+        same operations in a database with contacts only)."""
+        Country = self.env["res.country"]
+        countries = self.countries.with_env(self.env)
+
+        def attributes():
+            countries.invalidate_recordset()
+            return [country.code for country in countries]
+
+        def read():
+            countries.invalidate_recordset()
+            return countries.read(["name", "code"])
+
+        def export():
+            countries.invalidate_recordset()
+            return countries.export_data(["name", "code"])
+
+        Category = self.env["res.partner.category"]
+
+        def create_write_unlink():
+            category = Category.create({"name": "Unrelated"})
+            category.write({"name": "Still unrelated"})
+            self.env.flush_all()
+            category.unlink()
+
+        counts = {
+            "attributes": self._queries(attributes),
+            "read": self._queries(read),
+            "search": self._queries(lambda: Country.search([("code", "in", ["CN", "DE"])])),
+            "read_group": self._queries(lambda: Country._read_group([], ["currency_id"], ["__count"])),
+            "export": self._queries(export),
+            "create_write_unlink": self._queries(create_write_unlink),
+        }
+        self.assertEqual(
+            counts,
+            {"attributes": 1, "read": 1, "search": 1, "read_group": 1, "export": 1, "create_write_unlink": 8},
+        )
