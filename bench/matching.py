@@ -47,6 +47,16 @@ from bench import metrics
 
 ENGINES = ("ours", "splink", "recordlinkage")
 
+#: The directory holding the ``bench`` package (the repository root). ``bench`` is not installed
+#: with the worker, so the child processes get it on their path wherever they are started from.
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def child_env() -> dict[str, str]:
+    """This process's environment with :data:`ROOT` first on ``PYTHONPATH``, for the children."""
+    paths = [str(ROOT), *filter(None, os.environ.get("PYTHONPATH", "").split(os.pathsep))]
+    return {**os.environ, "PYTHONPATH": os.pathsep.join(paths)}
+
 
 @dataclass(frozen=True)
 class Scenario:
@@ -146,7 +156,9 @@ def _build_index(n: int, seed: int, folder: Path) -> dict[str, Any]:
     ]
     command += ["--index-dir", str(folder)]
     # our own interpreter and module, arguments are numbers and a path we made
-    done = subprocess.run(command, stdout=subprocess.PIPE, text=True, check=True)  # noqa: S603
+    done = subprocess.run(  # noqa: S603
+        command, stdout=subprocess.PIPE, text=True, check=True, env=child_env()
+    )
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
@@ -289,7 +301,7 @@ def run_child(engine: str, scenario: Scenario, seed: int, threads: int, timeout:
     try:
         # our own interpreter and module, arguments from argparse choices and numbers
         done = subprocess.run(  # noqa: S603
-            command, stdout=subprocess.PIPE, text=True, timeout=timeout, check=False
+            command, stdout=subprocess.PIPE, text=True, timeout=timeout, check=False, env=child_env()
         )
     except subprocess.TimeoutExpired:
         return {**base, "status": f"did not finish in {timeout:.0f} s"}
