@@ -30,7 +30,7 @@ from typing import Any
 
 import pytest
 
-from sync_worker.bench.identifiers import make_uscc, mistype
+from bench.identifiers import make_uscc, mistype
 from sync_worker.odoo_client import Json2Client
 from tests import harness
 from tests.odoo.live_sync import SyncOdoo, celery_worker, sync_server, worker_env

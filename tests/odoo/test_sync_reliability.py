@@ -39,7 +39,7 @@ from typing import Any
 
 import pytest
 
-from sync_worker.bench.identifiers import make_uscc
+from bench.identifiers import make_uscc
 from sync_worker.config import Settings
 from sync_worker.odoo_client import Json2Client
 from tests import harness

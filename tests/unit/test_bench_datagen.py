@@ -12,9 +12,9 @@ from stdnum import lei as stdnum_lei
 from stdnum.cn import uscc as stdnum_uscc
 from stdnum.eu import vat as stdnum_vat
 
-from sync_worker.bench import datagen
-from sync_worker.bench.datagen import Company, Person, entity, file_records, incoming_records, index_records
-from sync_worker.bench.identifiers import (
+from bench import datagen
+from bench.datagen import Company, Person, entity, file_records, incoming_records, index_records
+from bench.identifiers import (
     is_valid_uscc,
     make_uscc,
     mistype,

@@ -1,12 +1,12 @@
 """The end-to-end benchmark's pure parts, checked by hand on small inputs: the duplicate count
 against the labels, the Import-screen column mapping, the ratios, the targets and the table.
-The live part runs from ``python -m sync_worker.bench.e2e``."""
+The live part runs from ``python -m bench.e2e``."""
 
 from __future__ import annotations
 
 import pytest
 
-from sync_worker.bench import e2e
+from bench import e2e
 
 pytestmark = pytest.mark.unit
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sync_worker.bench import metrics
+from bench import metrics
 
 pytestmark = pytest.mark.unit
 

@@ -7,8 +7,8 @@ import json
 
 import pytest
 
-from sync_worker.bench import matching
-from sync_worker.bench.matching import Scenario
+from bench import matching
+from bench.matching import Scenario
 
 pytestmark = pytest.mark.unit
 

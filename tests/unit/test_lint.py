@@ -1,5 +1,5 @@
 """Lint as part of the test command: ruff for all Python, pylint-odoo for the addon, and for the worker
-ruff's formatting and mypy (the packages in pyproject.toml's [tool.mypy])."""
+ruff's formatting and mypy (the packages in pyproject.toml's [tool.mypy]: the worker and the benchmarks)."""
 
 from __future__ import annotations
 
@@ -21,9 +21,10 @@ def test_ruff_finds_nothing() -> None:
     assert done.returncode == 0, done.stdout + done.stderr
 
 
-#: Python that follows ruff's formatting: the worker, the tests and the deployment helpers. The addon keeps
-#: Odoo's own layout (pylint-odoo checks it) and docs/ holds prose, so neither is formatted by ruff.
-FORMATTED = ("sync_worker", "tests", "deploy")
+#: Python that follows ruff's formatting: the worker, the benchmarks, the tests and the deployment helpers.
+#: The addon keeps Odoo's own layout (pylint-odoo checks it) and docs/ holds prose, so neither is formatted
+#: by ruff.
+FORMATTED = ("sync_worker", "bench", "tests", "deploy")
 
 
 def test_ruff_format_changes_nothing() -> None:

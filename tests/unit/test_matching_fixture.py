@@ -2,7 +2,7 @@
 blocking or scoring fails CI here before it reaches the benchmark.
 
 The files in ``tests/fixtures/matching/`` were written once by the benchmark's generator
-(``sync_worker.bench.datagen``, seed 7) and are kept as they are, so that a change to the
+(``bench.datagen``, seed 7) and are kept as they are, so that a change to the
 generator does not move these figures: 800 records of one incoming file (643 entities), and
 400 incoming records against 1,500 existing partners. ``entity_id`` is the label.
 """
@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sync_worker.bench import metrics, ours
+from bench import metrics, ours
 from sync_worker.matching import MatchConfig, MatchIndex, dedupe, match
 from sync_worker.normalize import normalize_record
 

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from sync_worker.bench.identifiers import make_uscc, mistype
+from bench.identifiers import make_uscc, mistype
 from sync_worker.contract import (
     ApplyBatchRequest,
     BatchRow,

@@ -1,7 +1,7 @@
-"""The matching benchmark: ``python -m sync_worker.bench.matching``.
+"""The matching benchmark: ``python -m bench.matching``.
 
 Runs this engine, Splink (DuckDB backend) and recordlinkage on the same seeded, labelled data
-(:mod:`sync_worker.bench.datagen`), prints one table and writes it, with every detail, as JSON.
+(:mod:`bench.datagen`), prints one table and writes it, with every detail, as JSON.
 
 Scenarios
 =========
@@ -15,7 +15,7 @@ Scenarios
 Each (scenario, engine) runs in its own Python process, so its peak memory
 (``ru_maxrss``) is its own: the process generates the data (not timed), then runs the engine
 under the clock, records its peak memory, and only then scores the output against the
-labels (:mod:`sync_worker.bench.metrics`). Speed is incoming records per second of engine
+labels (:mod:`bench.metrics`). Speed is incoming records per second of engine
 time; for this engine building the partner index (a cached step in production) is timed
 and reported on its own and left out of the rate, for the baselines, which have no such
 cache, everything they do counts.
@@ -43,9 +43,19 @@ from typing import Any
 
 import numpy as np
 
-from sync_worker.bench import metrics
+from bench import metrics
 
 ENGINES = ("ours", "splink", "recordlinkage")
+
+#: The directory holding the ``bench`` package (the repository root). ``bench`` is not installed
+#: with the worker, so the child processes get it on their path wherever they are started from.
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def child_env() -> dict[str, str]:
+    """This process's environment with :data:`ROOT` first on ``PYTHONPATH``, for the children."""
+    paths = [str(ROOT), *filter(None, os.environ.get("PYTHONPATH", "").split(os.pathsep))]
+    return {**os.environ, "PYTHONPATH": os.pathsep.join(paths)}
 
 
 @dataclass(frozen=True)
@@ -86,7 +96,7 @@ def current_rss_mb() -> float:
 
 def _load(scenario: Scenario, seed: int) -> tuple[list[dict[str, str]], np.ndarray]:
     """The incoming raw records and the true entity of every global record (index first)."""
-    from sync_worker.bench import datagen
+    from bench import datagen
 
     if scenario.index:
         labelled = datagen.incoming_records(scenario.records, scenario.index, seed)
@@ -115,7 +125,7 @@ def _score(
 
 def build_index_child(n: int, seed: int, folder: Path) -> dict[str, Any]:
     """Build and save the index of ``n`` generated partners (runs in its own process)."""
-    from sync_worker.bench import datagen, ours
+    from bench import datagen, ours
 
     _progress(f"ours: building the index of {n:,} partners")
     index, seconds = ours.build_index((r.raw for r in datagen.index_records(n, seed)), _progress)
@@ -138,7 +148,7 @@ def _build_index(n: int, seed: int, folder: Path) -> dict[str, Any]:
     command = [
         sys.executable,
         "-m",
-        "sync_worker.bench.matching",
+        "bench.matching",
         "--build-index",
         str(n),
         "--seed",
@@ -146,7 +156,9 @@ def _build_index(n: int, seed: int, folder: Path) -> dict[str, Any]:
     ]
     command += ["--index-dir", str(folder)]
     # our own interpreter and module, arguments are numbers and a path we made
-    done = subprocess.run(command, stdout=subprocess.PIPE, text=True, check=True)  # noqa: S603
+    done = subprocess.run(  # noqa: S603
+        command, stdout=subprocess.PIPE, text=True, check=True, env=child_env()
+    )
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
@@ -177,7 +189,7 @@ def _match_ours(
     rows: list[dict[str, str]],
     entity: np.ndarray,
 ) -> dict[str, Any]:
-    from sync_worker.bench import ours
+    from bench import ours
 
     rss_before = current_rss_mb()
     started = time.perf_counter()
@@ -209,7 +221,7 @@ def _run_baseline(
 ) -> dict[str, Any]:
     import pandas as pd
 
-    from sync_worker.bench import baselines, datagen
+    from bench import baselines, datagen
 
     incoming = pd.DataFrame.from_records(rows)
     index = None
@@ -274,7 +286,7 @@ def run_child(engine: str, scenario: Scenario, seed: int, threads: int, timeout:
     command = [
         sys.executable,
         "-m",
-        "sync_worker.bench.matching",
+        "bench.matching",
         "--child",
         engine,
         "--scenario",
@@ -289,7 +301,7 @@ def run_child(engine: str, scenario: Scenario, seed: int, threads: int, timeout:
     try:
         # our own interpreter and module, arguments from argparse choices and numbers
         done = subprocess.run(  # noqa: S603
-            command, stdout=subprocess.PIPE, text=True, timeout=timeout, check=False
+            command, stdout=subprocess.PIPE, text=True, timeout=timeout, check=False, env=child_env()
         )
     except subprocess.TimeoutExpired:
         return {**base, "status": f"did not finish in {timeout:.0f} s"}
@@ -399,9 +411,7 @@ def versions() -> dict[str, str]:
 
 
 def main(argv: Sequence[str] | None = None, run: Callable[..., dict[str, Any]] = run_child) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m sync_worker.bench.matching", description=__doc__.split("\n")[0]
-    )
+    parser = argparse.ArgumentParser(prog="python -m bench.matching", description=__doc__.split("\n")[0])
     parser.add_argument(
         "--scenario",
         action="append",

@@ -1,4 +1,4 @@
-"""Word lists for the benchmark data generator (:mod:`sync_worker.bench.datagen`).
+"""Word lists for the benchmark data generator (:mod:`bench.datagen`).
 
 Plain data, no logic. The lists are chosen so that generated records look like the rows of
 real purchased lists and CRM exports: Chinese company names built the way they are
@@ -9,7 +9,7 @@ area codes and postcode formats.
 
 Chinese administrative divisions (province, city, district and their codes, which also make
 up the region part of a Unified Social Credit Code) are read from the table shipped with the
-``cpca`` package; see :func:`sync_worker.bench.datagen.divisions`.
+``cpca`` package; see :func:`bench.datagen.divisions`.
 """
 
 from __future__ import annotations

@@ -39,7 +39,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from sync_worker.bench.datagen import RAW_FIELDS
+from bench.datagen import RAW_FIELDS
 
 #: Splink: pairs at or above this match probability are matches (its docs' usual choice)
 SPLINK_THRESHOLD = 0.9

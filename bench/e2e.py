@@ -1,6 +1,6 @@
-"""The end-to-end import benchmark: ``python -m sync_worker.bench.e2e``.
+"""The end-to-end import benchmark: ``python -m bench.e2e``.
 
-One purchased list (:mod:`sync_worker.bench.datagen`, one file with duplicates inside it:
+One purchased list (:mod:`bench.datagen`, one file with duplicates inside it:
 Chinese and Western companies and contact persons, 15 % of the rows describing an entity
 an earlier row already described) is imported into a live Odoo 19, in one run of this
 command, twice over:
@@ -58,7 +58,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from sync_worker.bench.datagen import RAW_FIELDS
+from bench.datagen import RAW_FIELDS
 
 DEFAULT_ROWS = 50_000
 DUPLICATE_SHARE = 0.15
@@ -105,7 +105,7 @@ def _progress(message: str) -> None:
 def write_list(path: Path, rows: int, seed: int) -> list[int]:
     """Write the purchased list as UTF-8 CSV; return the true entity of every row (the labels,
     which never go into the file)."""
-    from sync_worker.bench import datagen
+    from bench import datagen
 
     rates = datagen.Rates(file_duplicate_share=DUPLICATE_SHARE)
     entities: list[int] = []
@@ -904,7 +904,7 @@ def cold_index_build(db: Database, workdir: Path) -> dict[str, Any]:
 
 
 def machine() -> dict[str, Any]:
-    from sync_worker.bench.matching import machine as describe
+    from bench.matching import machine as describe
 
     return describe()
 
@@ -943,9 +943,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m sync_worker.bench.e2e", description=__doc__.split("\n")[0]
-    )
+    parser = argparse.ArgumentParser(prog="python -m bench.e2e", description=__doc__.split("\n")[0])
     parser.add_argument("--rows", type=int, default=DEFAULT_ROWS, help="rows of the purchased list")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument(

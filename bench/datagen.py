@@ -5,7 +5,7 @@ reads (see :mod:`sync_worker.normalize.record`), labelled with the id of the rea
 entity it describes. Deterministic for a seed; streamed, so a million records never sit in
 memory at once (about 30 µs per record on one core).
 
-Run ``python -m sync_worker.bench.datagen --help`` to write a data set as CSV or JSON lines.
+Run ``python -m bench.datagen --help`` to write a data set as CSV or JSON lines.
 
 Entities
 ========
@@ -116,8 +116,8 @@ from pypinyin import lazy_pinyin
 from stdnum import lei as stdnum_lei
 from stdnum.eu import vat as stdnum_vat
 
-from sync_worker.bench import vocab
-from sync_worker.bench.identifiers import is_valid_uscc, make_lei, make_uscc, make_vat, mistype
+from bench import vocab
+from bench.identifiers import is_valid_uscc, make_lei, make_uscc, make_vat, mistype
 
 RAW_FIELDS = (
     "key",
@@ -1232,7 +1232,7 @@ def _write(records: Iterable[LabelledRecord], path: Path, progress: Callable[[in
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m sync_worker.bench.datagen",
+        prog="python -m bench.datagen",
         description="Write labelled benchmark records (CSV or JSON lines, by the file suffix).",
     )
     parser.add_argument(

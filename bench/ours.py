@@ -2,7 +2,7 @@
 
 Timed from the raw records (dicts) to the decisions, normalisation included. Keys are the
 generator's (``P<n>`` existing partner, ``R<n>`` incoming record), mapped to global ids
-(:mod:`sync_worker.bench.metrics`) only after the clock has stopped.
+(:mod:`bench.metrics`) only after the clock has stopped.
 """
 
 from __future__ import annotations
