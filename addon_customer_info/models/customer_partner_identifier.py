@@ -180,6 +180,42 @@ class CustomerPartnerIdentifier(models.Model):
         return taken
 
     @api.model
+    def _claim_many(self, claims):
+        """:meth:`_claim` for many partners at once: ``claims`` is ``[(partner, pairs)]``.
+
+        One lookup finds what the partners hold and what others hold; the free identifiers
+        are inserted together, the first partner of ``claims`` taking one that several want
+        (as one by one, in order). Only when the insert is refused (a concurrent transaction
+        took one meanwhile) does it fall back to :meth:`_claim`, partner by partner.
+        """
+        partner_ids = [partner.id for partner, _pairs in claims]
+        held = {
+            (rec.partner_id.id, rec.kind, rec.value)
+            for rec in self.search([("partner_id", "in", partner_ids)])
+        }
+        wanted = {}
+        for partner, pairs in claims:
+            for kind, value in pairs:
+                value = identifiers.normalise(kind, value)
+                if value and (partner.id, kind, value) not in held:
+                    wanted.setdefault((kind, value), partner)
+        holders = self._holders(wanted)
+        vals_list = [
+            {"partner_id": partner.id, "kind": kind, "value": value}
+            for (kind, value), partner in wanted.items()
+            if (kind, value) not in holders
+        ]
+        if not vals_list:
+            return
+        try:
+            # the unique index refusing the insert means a concurrent claim: retried one by one
+            with mute_logger("odoo.sql_db"), self.env.cr.savepoint():
+                self.create(vals_list)
+        except pg_errors.UniqueViolation:
+            for partner, pairs in claims:
+                self._claim(partner, pairs)
+
+    @api.model
     def _holder_or_retry(self, kind, value):
         """The holder of an identifier the unique index just refused to give to another partner.
 

@@ -754,8 +754,7 @@ class ResPartner(models.Model):
         # every stale row first, so that an identifier moving between two of the partners in
         # one write is free when the second claims it
         stale.unlink()
-        for partner, desired in claims:
-            Identifier_sudo._claim(partner, desired)
+        Identifier_sudo._claim_many(claims)
 
     def _ci_record_manual_provenance(self, before):
         """Record a person's edit of governed fields: it outranks sources below the manual trust.
