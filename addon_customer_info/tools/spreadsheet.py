@@ -10,8 +10,10 @@ grouped by single spaces, dashes, dots or one pair of parentheses, and nothing e
 (``+86 138 0013 8000``, ``+1 (555) 123-4567``) — is data, not a formula: with no letter, no
 operator but the grouping dashes, no ``!``, ``|``, ``:`` or ``(`` of a function call, it
 cannot call a function, reach a cell or start a program, so it is kept as it is and stays
-readable. A landline such as ``010-6552-1234`` starts with a digit and is never touched;
-dashes inside a value are never a trigger. In XLSX every cell is written as a string
+readable. So is a **plain negative number** (``-42``, ``-3.5``: a minus, digits, at most one
+decimal point), which every spreadsheet reads as the number it is. A landline such as
+``010-6552-1234`` starts with a digit and is never touched; dashes inside a value are never a
+trigger. In XLSX every cell is written as a string
 (xlsxwriter's ``write_string``), so the phone is text there too and no formula is ever written.
 
 >>> neutralise("=HYPERLINK(\\"http://x\\",\\"y\\")")
@@ -22,6 +24,8 @@ dashes inside a value are never a trigger. In XLSX every cell is written as a st
 '010-6552-1234'
 >>> neutralise("-2+3")
 "'-2+3"
+>>> neutralise("-12.50")
+'-12.50'
 >>> neutralise("@SUM(A1:A9)")
 "'@SUM(A1:A9)"
 >>> neutralise("\\t=1+1")
@@ -44,8 +48,9 @@ from collections.abc import Iterable, Sequence
 TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 """First characters that make a spreadsheet read a cell as a formula."""
 
-_PHONE = re.compile(r"^\+\d{1,4}(?:[ .-]?\(\d{1,5}\))?(?:[ .-]?\d{1,6}){1,6}$")
+_PHONE = re.compile(r"^\+\d{1,4}(?:[ .-]?\(\d{1,5}\))?(?:[ .-]?\d{1,6}){1,6}\Z")
 _DIGITS = re.compile(r"\d")
+_NEGATIVE_NUMBER = re.compile(r"^-\d+(?:\.\d+)?\Z")
 
 
 def is_phone(value: str) -> bool:
@@ -66,7 +71,7 @@ def neutralise(value: object) -> str:
     if value is None or value is False:
         return ""
     text = str(value)
-    if text.startswith(TRIGGERS) and not is_phone(text):
+    if text.startswith(TRIGGERS) and not is_phone(text) and not _NEGATIVE_NUMBER.match(text):
         return "'" + text
     return text
 
