@@ -26,6 +26,8 @@ trigger. In XLSX every cell is written as a string
 "'-2+3"
 >>> neutralise("-12.50")
 '-12.50'
+>>> neutralise("-12\\n=1+1"), neutralise("+86 138 0013 8000\\n")
+("'-12\\n=1+1", "'+86 138 0013 8000\\n")
 >>> neutralise("@SUM(A1:A9)")
 "'@SUM(A1:A9)"
 >>> neutralise("\\t=1+1")
