@@ -5,6 +5,7 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tests import new_test_user, tagged
 
 from ..models.customer_consent_event import MASK_SENTINEL  # noqa: TID252
+from ..models.customer_consent_notice import text_sha256  # noqa: TID252
 from .common import CustomerInfoCommon
 
 DT = datetime.datetime
@@ -434,3 +435,26 @@ class TestConsentBlacklist(ConsentCommon):
         self.assertIsNone(self.blacklisted(self.person_cn.email), "the SMS channel leaves email alone")
         self.record("grant", partner=self.person_cn, channel=self.sms, occurred_at=T3)
         self.assertFalse(PhoneBlacklist.search([("number", "=", number)]).active)
+
+
+@tagged("post_install", "-at_install")
+class TestConsentLedgerAttacks(ConsentCommon):
+    """What a user could do over RPC to make the ledger say something nobody said (issue 14)."""
+
+    def test_notice_hash_is_the_hash_of_the_text_and_never_written(self):
+        Notice = self.env["customer.consent.notice"]
+        draft = Notice.create({"purpose_id": self.newsletter.id, "text": "We send you our newsletter."})
+        self.assertEqual(draft.text_hash, text_sha256("We send you our newsletter."))
+        with self.assertRaisesRegex(UserError, "computed from the text"):
+            draft.write({"text_hash": "0" * 64})
+        with self.assertRaisesRegex(UserError, "computed from the text"):
+            draft.write({"text": "Something else.", "text_hash": text_sha256("We send you our newsletter.")})
+        with self.assertRaisesRegex(UserError, "computed from the text"):
+            Notice.create({"purpose_id": self.newsletter.id, "text": "Other.", "text_hash": "0" * 64})
+        draft.invalidate_recordset()
+        self.assertEqual(draft.text_hash, text_sha256(draft.text))
+        draft.write({"text": "We send you our monthly newsletter."})
+        self.assertEqual(draft.text_hash, text_sha256("We send you our monthly newsletter."))
+        draft.action_publish()
+        event = self.record("grant", notice_id=draft.id)
+        self.assertEqual(event.notice_text_hash, text_sha256("We send you our monthly newsletter."))
