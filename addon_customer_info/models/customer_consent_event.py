@@ -177,7 +177,10 @@ class CustomerConsentEvent(models.Model):
     company_id = fields.Many2one(
         "res.company",
         index=True,
-        help="The company (data controller) of the purpose; empty when the purpose is shared.",
+        readonly=True,
+        help="The company (data controller) the event belongs to: the purpose's company; for a shared "
+        "purpose the contact's company, else the company the event was recorded in. Never empty, so "
+        "the multi-company rule keeps every event in its company.",
     )
     masked_at = fields.Datetime(
         readonly=True,
@@ -315,11 +318,20 @@ class CustomerConsentEvent(models.Model):
         raise UserError(self.env._("Consent events cannot be duplicated: record what the person said."))
 
     def _prepare_values(self, vals):
-        """Fill what the event copies at recording time: company, jurisdiction, notice hash, expiry."""
+        """Fill what the event copies at recording time: company, jurisdiction, notice hash, expiry.
+
+        The company is the purpose's, else the contact's, else the current company
+        (``self.env.company``), whatever the caller passed.
+        """
         purpose = self.env["customer.consent.purpose"].browse(vals.get("purpose_id"))
         partner = self.env["res.partner"].browse(vals.get("partner_id"))
-        if "company_id" not in vals:
-            vals["company_id"] = purpose.company_id.id
+        # never the caller's choice, never empty: an event without a company is seen by every company
+        vals["company_id"] = (
+            purpose.company_id
+            or partner.company_id
+            or partner.commercial_partner_id.company_id
+            or self.env.company
+        ).id
         if not vals.get("jurisdiction"):
             vals["jurisdiction"] = self._jurisdiction_of(
                 partner.commercial_partner_id.country_id or partner.country_id

@@ -458,3 +458,37 @@ class TestConsentLedgerAttacks(ConsentCommon):
         draft.action_publish()
         event = self.record("grant", notice_id=draft.id)
         self.assertEqual(event.notice_text_hash, text_sha256("We send you our monthly newsletter."))
+
+    def test_event_company_comes_from_purpose_then_contact_then_current_company(self):
+        other = self.env["res.company"].create({"name": "Consent Attack Other Co"})
+        foreign = self.env["customer.consent.purpose"].create(
+            {"name": "Other Co Marketing", "code": "attack_other_marketing", "company_id": other.id}
+        )
+        # the purpose's company, whatever the caller says
+        event = self.record("refuse", purpose=foreign, company_id=False)
+        self.assertEqual(event.company_id, other)
+        event = self.record("refuse", purpose=foreign, company_id=self.env.company.id)
+        self.assertEqual(event.company_id, other)
+        # shared purpose: the contact's company
+        member = self.Partner.create({"name": "Other Co Member", "company_id": other.id})
+        event = self.record("refuse", partner=member, company_id=False)
+        self.assertEqual(event.company_id, other)
+        # shared purpose, contact of every company: the company the event is recorded in
+        event = self.record("refuse", company_id=False)
+        self.assertEqual(event.company_id, self.env.company)
+        in_other = self.Event.with_context(allowed_company_ids=[other.id, self.env.company.id])
+        event = in_other.create(
+            {
+                "partner_id": self.person_free.id,
+                "purpose_id": self.newsletter.id,
+                "channel_id": self.email.id,
+                "action": "refuse",
+                "company_id": False,
+            }
+        )
+        self.assertEqual(event.company_id, other)
+        # ... and the multi-company rule keeps it there
+        manager = self.user_manager
+        self.assertNotIn(other, manager.company_ids)
+        self.assertFalse(self.Event.with_user(manager).search([("id", "=", event.id)]))
+        self.assertFalse(self.Event.search([("company_id", "=", False)]), "no event without a company")
