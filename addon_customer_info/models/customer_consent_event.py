@@ -112,7 +112,8 @@ class CustomerConsentEvent(models.Model):
     jurisdiction = fields.Selection(
         JURISDICTIONS,
         required=True,
-        help="The privacy law the event is recorded under; by default from the contact's country.",
+        help="The privacy law the event is recorded under: from the contact's country when it is known; "
+        "otherwise as given, else from the company's country.",
     )
     source = fields.Selection(SOURCES, required=True, default="manual", index=True)
     source_reference = fields.Char(help="Import batch, registry or form the event came from.")
@@ -321,7 +322,9 @@ class CustomerConsentEvent(models.Model):
         """Fill what the event copies at recording time: company, jurisdiction, notice hash, expiry.
 
         The company is the purpose's, else the contact's, else the current company
-        (``self.env.company``), whatever the caller passed.
+        (``self.env.company``), whatever the caller passed. The jurisdiction is the contact's
+        country's whatever the caller passed; only for a contact without a country the given
+        one counts, else the company's country's.
         """
         purpose = self.env["customer.consent.purpose"].browse(vals.get("purpose_id"))
         partner = self.env["res.partner"].browse(vals.get("partner_id"))
@@ -332,10 +335,15 @@ class CustomerConsentEvent(models.Model):
             or partner.commercial_partner_id.company_id
             or self.env.company
         ).id
-        if not vals.get("jurisdiction"):
-            vals["jurisdiction"] = self._jurisdiction_of(
-                partner.commercial_partner_id.country_id or partner.country_id
-            )
+        # the law follows where the person is: a caller cannot pass "other" for a contact in China
+        # and so escape the PIPL rules (e.g. no legitimate interest); only without a known country
+        # the caller's value, else the country of the event's company, decides
+        country = partner.commercial_partner_id.country_id or partner.country_id
+        if country:
+            vals["jurisdiction"] = self._jurisdiction_of(country)
+        elif not vals.get("jurisdiction"):
+            company = self.env["res.company"].browse(vals["company_id"])
+            vals["jurisdiction"] = self._jurisdiction_of(company.country_id)
         if not vals.get("legal_basis") and vals.get("action") in GRANTING:
             vals["legal_basis"] = purpose.default_legal_basis
         if vals.get("source") == "import_batch" and vals.get("import_vendor"):

@@ -492,3 +492,24 @@ class TestConsentLedgerAttacks(ConsentCommon):
         self.assertNotIn(other, manager.company_ids)
         self.assertFalse(self.Event.with_user(manager).search([("id", "=", event.id)]))
         self.assertFalse(self.Event.search([("company_id", "=", False)]), "no event without a company")
+
+    def test_jurisdiction_follows_the_contacts_country_whatever_the_caller_says(self):
+        # the contact is in China (through its company): PIPL, whatever the caller passes
+        for passed in ("other", "eu", False):
+            with self.subTest(passed=passed):
+                values = {"partner": self.person_cn, "jurisdiction": passed}
+                with self.assertRaises(ValidationError):
+                    self.record("grant", legal_basis="legitimate_interest", **values)
+                event = self.record("grant", purpose=self.service, **values)
+                self.assertEqual(event.jurisdiction, "cn")
+        self.assertEqual(self.record("refuse", partner=self.company_de, jurisdiction="cn").jurisdiction, "eu")
+        # no country known: the caller's value, else the company's country
+        self.assertEqual(self.record("refuse", jurisdiction="cn").jurisdiction, "cn")
+        self.env.company.country_id = self.env.ref("base.cn")
+        self.assertEqual(self.record("refuse").jurisdiction, "cn")
+        with self.assertRaises(ValidationError):
+            self.record("grant", legal_basis="legitimate_interest")
+        self.env.company.country_id = self.env.ref("base.de")
+        self.assertEqual(self.record("refuse").jurisdiction, "eu")
+        self.env.company.country_id = False
+        self.assertEqual(self.record("refuse").jurisdiction, "other")
