@@ -48,6 +48,13 @@ MASK_SENTINEL = object()
 """Context value of :meth:`_mask_for_erasure`, the only write events accept.
 
 An object cannot travel through RPC, so no client can forge it."""
+LINK_SENTINEL = object()
+"""Context value (key ``ci_consent_link``) of the emailed consent links' own path,
+``customer.consent.token._use``, which only the public confirm/withdraw controller calls (with a
+token found by its raw value). It is the only way to record an ``email_link`` event or a
+confirmation: an object cannot travel through RPC, so no client can claim that a person clicked."""
+LINK_ONLY_SOURCES = frozenset({"email_link"})
+LINK_ONLY_ACTIONS = frozenset({"confirm"})
 WEB_FORM_PROOF_KEYS = frozenset(
     {
         "submission_id",
@@ -80,7 +87,10 @@ class CustomerConsentEvent(models.Model):
       refers to it; until then, and until its confirmation deadline, the state is
       ``pending`` unless a valid grant stands;
     * a purchased list never grants a marketing purpose: such grants are refused at
-      creation (see :meth:`_check_purchased_list`).
+      creation (see :meth:`_check_purchased_list`);
+    * confirmations and ``email_link`` events are recorded only by the emailed links
+      (``customer.consent.token._use``, see :data:`LINK_SENTINEL`): nobody can confirm a
+      double opt-in for the person.
 
     :meth:`write` and :meth:`unlink` refuse everyone, superuser included. The only
     change ever made is the masking of the proof fields for an erasure request
@@ -286,7 +296,18 @@ class CustomerConsentEvent(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         now = fields.Datetime.now()
+        by_link = self.env.context.get("ci_consent_link") is LINK_SENTINEL
         for vals in vals_list:
+            if not by_link and (
+                vals.get("source") in LINK_ONLY_SOURCES or vals.get("action") in LINK_ONLY_ACTIONS
+            ):
+                raise UserError(
+                    self.env._(
+                        "Confirmations and email-link events are recorded only when the person uses the "
+                        "link emailed to them. Record what the person told you as a manual grant, "
+                        "withdrawal or refusal instead."
+                    )
+                )
             # the ledger's own facts: nobody chooses when or by whom an event was recorded
             vals["recorded_at"] = now
             vals["recorded_by_id"] = self.env.uid

@@ -4,7 +4,7 @@ from freezegun import freeze_time
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import new_test_user, tagged
 
-from ..models.customer_consent_event import MASK_SENTINEL  # noqa: TID252
+from ..models.customer_consent_event import LINK_SENTINEL, MASK_SENTINEL  # noqa: TID252
 from ..models.customer_consent_notice import text_sha256  # noqa: TID252
 from .common import CustomerInfoCommon
 
@@ -52,6 +52,15 @@ class ConsentCommon(CustomerInfoCommon):
                 **values,
             }
         )
+
+    def record_by_link(self, action, **values):
+        """Record as the emailed links do (``customer.consent.token._use``, with the link sentinel)."""
+        Event = self.Event
+        self.Event = Event.with_context(ci_consent_link=LINK_SENTINEL)
+        try:
+            return self.record(action, source="email_link", **values)
+        finally:
+            self.Event = Event
 
     def state(self, partner=None, purpose=None, channel=None, **kwargs):
         return self.Event._state(
@@ -408,7 +417,7 @@ class TestConsentBlacklist(ConsentCommon):
         pending = self.record("pending", source="web_form", submission_id="form-9", occurred_at=T2)
         self.assertEqual(self.state(), "pending")
         self.assertTrue(self.blacklisted(self.person_free.email))
-        self.record("confirm", source="email_link", pending_event_id=pending.id, occurred_at=T3)
+        self.record_by_link("confirm", pending_event_id=pending.id, occurred_at=T3)
         self.assertEqual(self.state(), "granted")
         self.assertFalse(self.blacklisted(self.person_free.email))
 
@@ -513,3 +522,40 @@ class TestConsentLedgerAttacks(ConsentCommon):
         self.assertEqual(self.record("refuse").jurisdiction, "eu")
         self.env.company.country_id = False
         self.assertEqual(self.record("refuse").jurisdiction, "other")
+
+    def test_only_the_emailed_links_record_email_link_events_and_confirmations(self):
+        pending = self.Event.record_web_form(
+            self.person_free, "marketing", "email", {"submission_id": "attack-1", "ip": "203.0.113.5"}
+        )
+        self.assertEqual(pending.action, "pending")
+        for label, action, values in (
+            ("confirm by email link", "confirm", {"source": "email_link", "pending_event_id": pending.id}),
+            ("confirm by hand", "confirm", {"source": "manual", "pending_event_id": pending.id}),
+            ("grant by email link", "grant", {"source": "email_link"}),
+            ("withdraw by email link", "withdraw", {"source": "email_link"}),
+        ):
+            # a client can send any context value, but not the model's sentinel object
+            for context in ({}, {"ci_consent_link": "1"}, {"ci_consent_link": True}):
+                with self.subTest(label, context=context):
+                    Event = self.Event.with_context(**context)
+                    with self.assertRaisesRegex(UserError, "link emailed"):
+                        Event.create(
+                            {
+                                "partner_id": self.person_free.id,
+                                "purpose_id": self.marketing.id,
+                                "channel_id": self.email.id,
+                                "action": action,
+                                **values,
+                            }
+                        )
+        self.assertEqual(self.state(purpose=self.marketing), "pending", "nobody confirmed it")
+        self.assertFalse(self.Event.search([("source", "=", "email_link")]))
+        # the link itself still confirms
+        token = (
+            self.env["customer.consent.token"]
+            .sudo()
+            .search([("pending_event_id", "=", pending.id), ("kind", "=", "confirm")])
+        )
+        confirmation = token._use({"ip": "198.51.100.1"})
+        self.assertEqual((confirmation.action, confirmation.source), ("confirm", "email_link"))
+        self.assertEqual(self.state(purpose=self.marketing), "granted")
