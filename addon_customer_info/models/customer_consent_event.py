@@ -87,7 +87,8 @@ class CustomerConsentEvent(models.Model):
       refers to it; until then, and until its confirmation deadline, the state is
       ``pending`` unless a valid grant stands;
     * a purchased list never grants a marketing purpose: such grants are refused at
-      creation (see :meth:`_check_purchased_list`);
+      creation (see :meth:`_check_purchased_list`), and one recorded before the purpose
+      became marketing decides nothing from then on (see :meth:`_state_sql`);
     * confirmations and ``email_link`` events are recorded only by the emailed links
       (``customer.consent.token._use``, see :data:`LINK_SENTINEL`): nobody can confirm a
       double opt-in for the person.
@@ -411,9 +412,20 @@ class CustomerConsentEvent(models.Model):
         ``decisive_event_id``, ``decided_at``, ``expires_at``, ``pending_event_id``,
         ``last_occurred_at``. The same SQL serves :meth:`_states`, the
         ``customer.consent.state`` model and the blacklists, so they always agree.
+
+        A grant (or pending grant) from a purchased list decides nothing on a purpose that is
+        marketing *now*: the rule "a purchased list never grants marketing" holds whatever an
+        administrator changes later. :meth:`_check_purchased_list` refuses such grants at
+        creation; one recorded while the purpose was not marketing (e.g. a contract basis for
+        service messages) stays in the ledger, which is append-only and true to what was said,
+        but stops counting when the purpose becomes marketing, and counts again if it stops
+        being marketing. Refusing the purpose's change instead would leave it stuck forever,
+        since those grants can never be removed from the ledger.
         """
         at = fields.Datetime.to_datetime(at) or fields.Datetime.now()
         known_at = fields.Datetime.to_datetime(known_at)
+        # the state reads the purposes' marketing flag and company at query time
+        self.env["customer.consent.purpose"].flush_model(["is_marketing", "company_id"])
 
         def known(alias):
             """Only the events recorded by ``known_at``, when asked."""
@@ -447,12 +459,16 @@ class CustomerConsentEvent(models.Model):
                    ) AS grp
               JOIN customer_consent_purpose AS purpose ON purpose.id = grp.purpose_id
          LEFT JOIN (
-                    SELECT DISTINCT ON (partner_id, purpose_id, channel_id)
-                           partner_id, purpose_id, channel_id, id, action, occurred_at, expires_at
+                    SELECT DISTINCT ON (d.partner_id, d.purpose_id, d.channel_id)
+                           d.partner_id, d.purpose_id, d.channel_id, d.id, d.action, d.occurred_at,
+                           d.expires_at
                       FROM %(table)s AS d
+                      JOIN customer_consent_purpose AS dp ON dp.id = d.purpose_id
                      WHERE d.occurred_at <= %(at)s %(known_d)s AND d.action IN %(decisive)s
-                  ORDER BY partner_id, purpose_id, channel_id, occurred_at DESC,
-                           (action IN ('withdraw', 'refuse')) DESC, id DESC
+                       AND NOT (d.purchased IS TRUE AND dp.is_marketing IS TRUE
+                                AND d.action IN %(granting)s)
+                  ORDER BY d.partner_id, d.purpose_id, d.channel_id, d.occurred_at DESC,
+                           (d.action IN ('withdraw', 'refuse')) DESC, d.id DESC
                    ) AS dec
                 ON dec.partner_id = grp.partner_id AND dec.purpose_id = grp.purpose_id
                AND dec.channel_id = grp.channel_id
@@ -460,7 +476,9 @@ class CustomerConsentEvent(models.Model):
                     SELECT DISTINCT ON (p.partner_id, p.purpose_id, p.channel_id)
                            p.partner_id, p.purpose_id, p.channel_id, p.id, p.occurred_at
                       FROM %(table)s AS p
+                      JOIN customer_consent_purpose AS pp ON pp.id = p.purpose_id
                      WHERE p.occurred_at <= %(at)s %(known_p)s AND p.action = 'pending'
+                       AND NOT (p.purchased IS TRUE AND pp.is_marketing IS TRUE)
                        AND (p.confirm_deadline IS NULL OR p.confirm_deadline > %(at)s)
                        AND NOT EXISTS (
                                SELECT 1 FROM %(table)s AS c
@@ -478,6 +496,7 @@ class CustomerConsentEvent(models.Model):
             known_p=known("p"),
             known_c=known("c"),
             decisive=DECISIVE,
+            granting=tuple(sorted(GRANTING)),
         )
 
     @api.model

@@ -559,3 +559,41 @@ class TestConsentLedgerAttacks(ConsentCommon):
         confirmation = token._use({"ip": "198.51.100.1"})
         self.assertEqual((confirmation.action, confirmation.source), ("confirm", "email_link"))
         self.assertEqual(self.state(purpose=self.marketing), "granted")
+
+    def test_purchased_grant_never_counts_once_the_purpose_becomes_marketing(self):
+        surveys = self.env["customer.consent.purpose"].create(
+            {"name": "Test Surveys", "code": "test_surveys"}
+        )
+        batch = {"source": "import_batch", "import_vendor": "ListCo", "legal_basis": "contract"}
+        bought = self.record("grant", purpose=surveys, occurred_at=T2, **batch)
+        own = self.record("grant", partner=self.company_de, purpose=surveys, occurred_at=T1)
+        self.record("grant", partner=self.company_de, purpose=surveys, occurred_at=T2, **batch)
+        withdrawal = self.record("withdraw", partner=self.person_cn, purpose=surveys, occurred_at=T1)
+        self.record("grant", partner=self.person_cn, purpose=surveys, occurred_at=T2, **batch)
+        self.assertTrue(bought.purchased)
+        self.assertEqual(
+            self.state(purpose=surveys), "granted", "not marketing: the purchased list may grant"
+        )
+        surveys.is_marketing = True  # an administrator changes the purpose later
+        partners = self.person_free | self.company_de | self.person_cn
+        self.assertEqual(self.state(purpose=surveys), "none", "the vendor's grant is no marketing consent")
+        self.assertEqual(
+            self.state(partner=self.company_de, purpose=surveys), "granted", "the own grant stands"
+        )
+        self.assertEqual(self.state(partner=self.person_cn, purpose=surveys), "withdrawn")
+        self.assertEqual(self.Event._granted_partners(partners, "email"), [self.company_de.id])
+        State = self.env["customer.consent.state"]
+        states = State.search([("purpose_id", "=", surveys.id)])
+        self.assertEqual(
+            {(s.partner_id, s.state, s.decisive_event_id) for s in states},
+            {
+                (self.person_free, "none", self.Event),
+                (self.company_de, "granted", own),
+                (self.person_cn, "withdrawn", withdrawal),
+            },
+        )
+        self.assertFalse(self.person_free.ci_accepts_email)
+        surveys.is_marketing = False
+        self.assertEqual(
+            self.state(purpose=surveys), "granted", "not marketing again: the grant counts again"
+        )
