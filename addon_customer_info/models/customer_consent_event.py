@@ -48,6 +48,13 @@ MASK_SENTINEL = object()
 """Context value of :meth:`_mask_for_erasure`, the only write events accept.
 
 An object cannot travel through RPC, so no client can forge it."""
+LINK_SENTINEL = object()
+"""Context value (key ``ci_consent_link``) of the emailed consent links' own path,
+``customer.consent.token._use``, which only the public confirm/withdraw controller calls (with a
+token found by its raw value). It is the only way to record an ``email_link`` event or a
+confirmation: an object cannot travel through RPC, so no client can claim that a person clicked."""
+LINK_ONLY_SOURCES = frozenset({"email_link"})
+LINK_ONLY_ACTIONS = frozenset({"confirm"})
 WEB_FORM_PROOF_KEYS = frozenset(
     {
         "submission_id",
@@ -80,7 +87,11 @@ class CustomerConsentEvent(models.Model):
       refers to it; until then, and until its confirmation deadline, the state is
       ``pending`` unless a valid grant stands;
     * a purchased list never grants a marketing purpose: such grants are refused at
-      creation (see :meth:`_check_purchased_list`).
+      creation (see :meth:`_check_purchased_list`), and one recorded before the purpose
+      became marketing decides nothing from then on (see :meth:`_state_sql`);
+    * confirmations and ``email_link`` events are recorded only by the emailed links
+      (``customer.consent.token._use``, see :data:`LINK_SENTINEL`): nobody can confirm a
+      double opt-in for the person.
 
     :meth:`write` and :meth:`unlink` refuse everyone, superuser included. The only
     change ever made is the masking of the proof fields for an erasure request
@@ -113,7 +124,8 @@ class CustomerConsentEvent(models.Model):
     jurisdiction = fields.Selection(
         JURISDICTIONS,
         required=True,
-        help="The privacy law the event is recorded under; by default from the contact's country.",
+        help="The privacy law the event is recorded under: from the contact's country when it is known; "
+        "otherwise as given, else from the company's country.",
     )
     source = fields.Selection(SOURCES, required=True, default="manual", index=True)
     source_reference = fields.Char(help="Import batch, registry or form the event came from.")
@@ -178,7 +190,10 @@ class CustomerConsentEvent(models.Model):
     company_id = fields.Many2one(
         "res.company",
         index=True,
-        help="The company (data controller) of the purpose; empty when the purpose is shared.",
+        readonly=True,
+        help="The company (data controller) the event belongs to: the purpose's company; for a shared "
+        "purpose the contact's company, else the company the event was recorded in. Never empty, so "
+        "the multi-company rule keeps every event in its company.",
     )
     masked_at = fields.Datetime(
         readonly=True,
@@ -283,7 +298,18 @@ class CustomerConsentEvent(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         now = fields.Datetime.now()
+        by_link = self.env.context.get("ci_consent_link") is LINK_SENTINEL
         for vals in vals_list:
+            if not by_link and (
+                vals.get("source") in LINK_ONLY_SOURCES or vals.get("action") in LINK_ONLY_ACTIONS
+            ):
+                raise UserError(
+                    self.env._(
+                        "Confirmations and email-link events are recorded only when the person uses the "
+                        "link emailed to them. Record what the person told you as a manual grant, "
+                        "withdrawal or refusal instead."
+                    )
+                )
             # the ledger's own facts: nobody chooses when or by whom an event was recorded
             vals["recorded_at"] = now
             vals["recorded_by_id"] = self.env.uid
@@ -316,15 +342,31 @@ class CustomerConsentEvent(models.Model):
         raise UserError(self.env._("Consent events cannot be duplicated: record what the person said."))
 
     def _prepare_values(self, vals):
-        """Fill what the event copies at recording time: company, jurisdiction, notice hash, expiry."""
+        """Fill what the event copies at recording time: company, jurisdiction, notice hash, expiry.
+
+        The company is the purpose's, else the contact's, else the current company
+        (``self.env.company``), whatever the caller passed. The jurisdiction is the contact's
+        country's whatever the caller passed; only for a contact without a country the given
+        one counts, else the company's country's.
+        """
         purpose = self.env["customer.consent.purpose"].browse(vals.get("purpose_id"))
         partner = self.env["res.partner"].browse(vals.get("partner_id"))
-        if "company_id" not in vals:
-            vals["company_id"] = purpose.company_id.id
-        if not vals.get("jurisdiction"):
-            vals["jurisdiction"] = self._jurisdiction_of(
-                partner.commercial_partner_id.country_id or partner.country_id
-            )
+        # never the caller's choice, never empty: an event without a company is seen by every company
+        vals["company_id"] = (
+            purpose.company_id
+            or partner.company_id
+            or partner.commercial_partner_id.company_id
+            or self.env.company
+        ).id
+        # the law follows where the person is: a caller cannot pass "other" for a contact in China
+        # and so escape the PIPL rules (e.g. no legitimate interest); only without a known country
+        # the caller's value, else the country of the event's company, decides
+        country = partner.commercial_partner_id.country_id or partner.country_id
+        if country:
+            vals["jurisdiction"] = self._jurisdiction_of(country)
+        elif not vals.get("jurisdiction"):
+            company = self.env["res.company"].browse(vals["company_id"])
+            vals["jurisdiction"] = self._jurisdiction_of(company.country_id)
         if not vals.get("legal_basis") and vals.get("action") in GRANTING:
             vals["legal_basis"] = purpose.default_legal_basis
         if vals.get("source") == "import_batch" and vals.get("import_vendor"):
@@ -371,9 +413,20 @@ class CustomerConsentEvent(models.Model):
         ``decisive_event_id``, ``decided_at``, ``expires_at``, ``pending_event_id``,
         ``last_occurred_at``. The same SQL serves :meth:`_states`, the
         ``customer.consent.state`` model and the blacklists, so they always agree.
+
+        A grant (or pending grant) from a purchased list decides nothing on a purpose that is
+        marketing *now*: the rule "a purchased list never grants marketing" holds whatever an
+        administrator changes later. :meth:`_check_purchased_list` refuses such grants at
+        creation; one recorded while the purpose was not marketing (e.g. a contract basis for
+        service messages) stays in the ledger, which is append-only and true to what was said,
+        but stops counting when the purpose becomes marketing, and counts again if it stops
+        being marketing. Refusing the purpose's change instead would leave it stuck forever,
+        since those grants can never be removed from the ledger.
         """
         at = fields.Datetime.to_datetime(at) or fields.Datetime.now()
         known_at = fields.Datetime.to_datetime(known_at)
+        # the state reads the purposes' marketing flag and company at query time
+        self.env["customer.consent.purpose"].flush_model(["is_marketing", "company_id"])
 
         def known(alias):
             """Only the events recorded by ``known_at``, when asked."""
@@ -407,12 +460,16 @@ class CustomerConsentEvent(models.Model):
                    ) AS grp
               JOIN customer_consent_purpose AS purpose ON purpose.id = grp.purpose_id
          LEFT JOIN (
-                    SELECT DISTINCT ON (partner_id, purpose_id, channel_id)
-                           partner_id, purpose_id, channel_id, id, action, occurred_at, expires_at
+                    SELECT DISTINCT ON (d.partner_id, d.purpose_id, d.channel_id)
+                           d.partner_id, d.purpose_id, d.channel_id, d.id, d.action, d.occurred_at,
+                           d.expires_at
                       FROM %(table)s AS d
+                      JOIN customer_consent_purpose AS dp ON dp.id = d.purpose_id
                      WHERE d.occurred_at <= %(at)s %(known_d)s AND d.action IN %(decisive)s
-                  ORDER BY partner_id, purpose_id, channel_id, occurred_at DESC,
-                           (action IN ('withdraw', 'refuse')) DESC, id DESC
+                       AND NOT (d.purchased IS TRUE AND dp.is_marketing IS TRUE
+                                AND d.action IN %(granting)s)
+                  ORDER BY d.partner_id, d.purpose_id, d.channel_id, d.occurred_at DESC,
+                           (d.action IN ('withdraw', 'refuse')) DESC, d.id DESC
                    ) AS dec
                 ON dec.partner_id = grp.partner_id AND dec.purpose_id = grp.purpose_id
                AND dec.channel_id = grp.channel_id
@@ -420,7 +477,9 @@ class CustomerConsentEvent(models.Model):
                     SELECT DISTINCT ON (p.partner_id, p.purpose_id, p.channel_id)
                            p.partner_id, p.purpose_id, p.channel_id, p.id, p.occurred_at
                       FROM %(table)s AS p
+                      JOIN customer_consent_purpose AS pp ON pp.id = p.purpose_id
                      WHERE p.occurred_at <= %(at)s %(known_p)s AND p.action = 'pending'
+                       AND NOT (p.purchased IS TRUE AND pp.is_marketing IS TRUE)
                        AND (p.confirm_deadline IS NULL OR p.confirm_deadline > %(at)s)
                        AND NOT EXISTS (
                                SELECT 1 FROM %(table)s AS c
@@ -438,6 +497,7 @@ class CustomerConsentEvent(models.Model):
             known_p=known("p"),
             known_c=known("c"),
             decisive=DECISIVE,
+            granting=tuple(sorted(GRANTING)),
         )
 
     @api.model

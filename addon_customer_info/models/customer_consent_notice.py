@@ -10,6 +10,8 @@ PUBLISH_SENTINEL = object()
 """Context value of :meth:`action_publish`; an object cannot travel through RPC, so no client forges it."""
 SYSTEM_FIELDS = frozenset({"version", "published_at"})
 """Set by the model itself (numbering, publishing), never by a client."""
+COMPUTED_FIELDS = frozenset({"text_hash"})
+"""Computed from the text; a value written by anyone would make the proof lie, so writes are refused."""
 
 
 def text_sha256(text):
@@ -80,10 +82,25 @@ class CustomerConsentNotice(models.Model):
     # CRUD
     # ------------------------------------------------------------
 
+    def _check_no_computed_values(self, vals):
+        """Refuse values for :data:`COMPUTED_FIELDS`: the stored hash is always the text's SHA-256.
+
+        The ORM stores a value given for a stored computed field as it is (a draft's hash
+        could then say another text was shown), so the model refuses it instead.
+        """
+        if not COMPUTED_FIELDS.isdisjoint(vals):
+            raise UserError(
+                self.env._(
+                    "The text fingerprint (SHA-256) is computed from the text and cannot be set: "
+                    "change the text instead."
+                )
+            )
+
     @api.model_create_multi
     def create(self, vals_list):
         next_version = {}
         for vals in vals_list:
+            self._check_no_computed_values(vals)
             vals.pop("published_at", None)  # published through action_publish only
             vals.pop("version", None)
             purpose_id = vals.get("purpose_id")
@@ -102,6 +119,7 @@ class CustomerConsentNotice(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
+        self._check_no_computed_values(vals)
         if (
             not SYSTEM_FIELDS.isdisjoint(vals)
             and self.env.context.get("ci_notice_publish") is not PUBLISH_SENTINEL

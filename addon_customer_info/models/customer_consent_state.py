@@ -34,8 +34,9 @@ class CustomerConsentState(models.Model):
             "expires_at",
             "confirm_deadline",
             "pending_event_id",
+            "purchased",
         ],
-        "customer.consent.purpose": ["company_id"],
+        "customer.consent.purpose": ["company_id", "is_marketing"],
     }
 
     partner_id = fields.Many2one("res.partner", string="Contact", readonly=True)

@@ -6,6 +6,8 @@ import secrets
 from odoo import api, fields, models
 from odoo.tools import consteq
 
+from .customer_consent_event import LINK_SENTINEL
+
 KINDS = [("confirm", "Confirm"), ("withdraw", "Withdraw")]
 VALIDITY_PARAMS = {
     "confirm": ("addon_customer_info.consent_confirm_hours", 48, "hours"),
@@ -158,7 +160,8 @@ class CustomerConsentToken(models.Model):
                     "submission_id": pending.submission_id,
                 }
             )
-        event = self.env["customer.consent.event"].create(values)
+        # the link sentinel: only this path (the public controller's) records email-link events
+        event = self.env["customer.consent.event"].with_context(ci_consent_link=LINK_SENTINEL).create(values)
         self.write({"used_at": fields.Datetime.now(), "used_event_id": event.id})
         return event
 

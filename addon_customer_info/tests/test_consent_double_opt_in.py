@@ -86,7 +86,7 @@ class TestConsentDoubleOptIn(ConsentCommon):
         self.assertFalse(token._use({}), "a used token records nothing")
         self.assertEqual(self.Event.search_count([("pending_event_id", "=", event.id)]), 1)
         with self.assertRaises(ValidationError):
-            self.record("confirm", purpose=self.marketing, pending_event_id=event.id, source="email_link")
+            self.record_by_link("confirm", purpose=self.marketing, pending_event_id=event.id)
 
     def test_confirmation_link_expires_and_the_request_lapses(self):
         self.env["ir.config_parameter"].set_param("addon_customer_info.consent_confirm_hours", "2")

@@ -4,7 +4,8 @@ from freezegun import freeze_time
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import new_test_user, tagged
 
-from ..models.customer_consent_event import MASK_SENTINEL  # noqa: TID252
+from ..models.customer_consent_event import LINK_SENTINEL, MASK_SENTINEL  # noqa: TID252
+from ..models.customer_consent_notice import text_sha256  # noqa: TID252
 from .common import CustomerInfoCommon
 
 DT = datetime.datetime
@@ -51,6 +52,15 @@ class ConsentCommon(CustomerInfoCommon):
                 **values,
             }
         )
+
+    def record_by_link(self, action, **values):
+        """Record as the emailed links do (``customer.consent.token._use``, with the link sentinel)."""
+        Event = self.Event
+        self.Event = Event.with_context(ci_consent_link=LINK_SENTINEL)
+        try:
+            return self.record(action, source="email_link", **values)
+        finally:
+            self.Event = Event
 
     def state(self, partner=None, purpose=None, channel=None, **kwargs):
         return self.Event._state(
@@ -407,7 +417,7 @@ class TestConsentBlacklist(ConsentCommon):
         pending = self.record("pending", source="web_form", submission_id="form-9", occurred_at=T2)
         self.assertEqual(self.state(), "pending")
         self.assertTrue(self.blacklisted(self.person_free.email))
-        self.record("confirm", source="email_link", pending_event_id=pending.id, occurred_at=T3)
+        self.record_by_link("confirm", pending_event_id=pending.id, occurred_at=T3)
         self.assertEqual(self.state(), "granted")
         self.assertFalse(self.blacklisted(self.person_free.email))
 
@@ -434,3 +444,156 @@ class TestConsentBlacklist(ConsentCommon):
         self.assertIsNone(self.blacklisted(self.person_cn.email), "the SMS channel leaves email alone")
         self.record("grant", partner=self.person_cn, channel=self.sms, occurred_at=T3)
         self.assertFalse(PhoneBlacklist.search([("number", "=", number)]).active)
+
+
+@tagged("post_install", "-at_install")
+class TestConsentLedgerAttacks(ConsentCommon):
+    """What a user could do over RPC to make the ledger say something nobody said (issue 14)."""
+
+    def test_notice_hash_is_the_hash_of_the_text_and_never_written(self):
+        Notice = self.env["customer.consent.notice"]
+        draft = Notice.create({"purpose_id": self.newsletter.id, "text": "We send you our newsletter."})
+        self.assertEqual(draft.text_hash, text_sha256("We send you our newsletter."))
+        with self.assertRaisesRegex(UserError, "computed from the text"):
+            draft.write({"text_hash": "0" * 64})
+        with self.assertRaisesRegex(UserError, "computed from the text"):
+            draft.write({"text": "Something else.", "text_hash": text_sha256("We send you our newsletter.")})
+        with self.assertRaisesRegex(UserError, "computed from the text"):
+            Notice.create({"purpose_id": self.newsletter.id, "text": "Other.", "text_hash": "0" * 64})
+        draft.invalidate_recordset()
+        self.assertEqual(draft.text_hash, text_sha256(draft.text))
+        draft.write({"text": "We send you our monthly newsletter."})
+        self.assertEqual(draft.text_hash, text_sha256("We send you our monthly newsletter."))
+        draft.action_publish()
+        event = self.record("grant", notice_id=draft.id)
+        self.assertEqual(event.notice_text_hash, text_sha256("We send you our monthly newsletter."))
+
+    def test_event_company_comes_from_purpose_then_contact_then_current_company(self):
+        other = self.env["res.company"].create({"name": "Consent Attack Other Co"})
+        foreign = self.env["customer.consent.purpose"].create(
+            {"name": "Other Co Marketing", "code": "attack_other_marketing", "company_id": other.id}
+        )
+        # the purpose's company, whatever the caller says
+        event = self.record("refuse", purpose=foreign, company_id=False)
+        self.assertEqual(event.company_id, other)
+        event = self.record("refuse", purpose=foreign, company_id=self.env.company.id)
+        self.assertEqual(event.company_id, other)
+        # shared purpose: the contact's company
+        member = self.Partner.create({"name": "Other Co Member", "company_id": other.id})
+        event = self.record("refuse", partner=member, company_id=False)
+        self.assertEqual(event.company_id, other)
+        # shared purpose, contact of every company: the company the event is recorded in
+        event = self.record("refuse", company_id=False)
+        self.assertEqual(event.company_id, self.env.company)
+        in_other = self.Event.with_context(allowed_company_ids=[other.id, self.env.company.id])
+        event = in_other.create(
+            {
+                "partner_id": self.person_free.id,
+                "purpose_id": self.newsletter.id,
+                "channel_id": self.email.id,
+                "action": "refuse",
+                "company_id": False,
+            }
+        )
+        self.assertEqual(event.company_id, other)
+        # ... and the multi-company rule keeps it there
+        manager = self.user_manager
+        self.assertNotIn(other, manager.company_ids)
+        self.assertFalse(self.Event.with_user(manager).search([("id", "=", event.id)]))
+        self.assertFalse(self.Event.search([("company_id", "=", False)]), "no event without a company")
+
+    def test_jurisdiction_follows_the_contacts_country_whatever_the_caller_says(self):
+        # the contact is in China (through its company): PIPL, whatever the caller passes
+        for passed in ("other", "eu", False):
+            with self.subTest(passed=passed):
+                values = {"partner": self.person_cn, "jurisdiction": passed}
+                with self.assertRaises(ValidationError):
+                    self.record("grant", legal_basis="legitimate_interest", **values)
+                event = self.record("grant", purpose=self.service, **values)
+                self.assertEqual(event.jurisdiction, "cn")
+        self.assertEqual(self.record("refuse", partner=self.company_de, jurisdiction="cn").jurisdiction, "eu")
+        # no country known: the caller's value, else the company's country
+        self.assertEqual(self.record("refuse", jurisdiction="cn").jurisdiction, "cn")
+        self.env.company.country_id = self.env.ref("base.cn")
+        self.assertEqual(self.record("refuse").jurisdiction, "cn")
+        with self.assertRaises(ValidationError):
+            self.record("grant", legal_basis="legitimate_interest")
+        self.env.company.country_id = self.env.ref("base.de")
+        self.assertEqual(self.record("refuse").jurisdiction, "eu")
+        self.env.company.country_id = False
+        self.assertEqual(self.record("refuse").jurisdiction, "other")
+
+    def test_only_the_emailed_links_record_email_link_events_and_confirmations(self):
+        pending = self.Event.record_web_form(
+            self.person_free, "marketing", "email", {"submission_id": "attack-1", "ip": "203.0.113.5"}
+        )
+        self.assertEqual(pending.action, "pending")
+        for label, action, values in (
+            ("confirm by email link", "confirm", {"source": "email_link", "pending_event_id": pending.id}),
+            ("confirm by hand", "confirm", {"source": "manual", "pending_event_id": pending.id}),
+            ("grant by email link", "grant", {"source": "email_link"}),
+            ("withdraw by email link", "withdraw", {"source": "email_link"}),
+        ):
+            # a client can send any context value, but not the model's sentinel object
+            for context in ({}, {"ci_consent_link": "1"}, {"ci_consent_link": True}):
+                with self.subTest(label, context=context):
+                    Event = self.Event.with_context(**context)
+                    with self.assertRaisesRegex(UserError, "link emailed"):
+                        Event.create(
+                            {
+                                "partner_id": self.person_free.id,
+                                "purpose_id": self.marketing.id,
+                                "channel_id": self.email.id,
+                                "action": action,
+                                **values,
+                            }
+                        )
+        self.assertEqual(self.state(purpose=self.marketing), "pending", "nobody confirmed it")
+        self.assertFalse(self.Event.search([("source", "=", "email_link")]))
+        # the link itself still confirms
+        token = (
+            self.env["customer.consent.token"]
+            .sudo()
+            .search([("pending_event_id", "=", pending.id), ("kind", "=", "confirm")])
+        )
+        confirmation = token._use({"ip": "198.51.100.1"})
+        self.assertEqual((confirmation.action, confirmation.source), ("confirm", "email_link"))
+        self.assertEqual(self.state(purpose=self.marketing), "granted")
+
+    def test_purchased_grant_never_counts_once_the_purpose_becomes_marketing(self):
+        surveys = self.env["customer.consent.purpose"].create(
+            {"name": "Test Surveys", "code": "test_surveys"}
+        )
+        batch = {"source": "import_batch", "import_vendor": "ListCo", "legal_basis": "contract"}
+        bought = self.record("grant", purpose=surveys, occurred_at=T2, **batch)
+        own = self.record("grant", partner=self.company_de, purpose=surveys, occurred_at=T1)
+        self.record("grant", partner=self.company_de, purpose=surveys, occurred_at=T2, **batch)
+        withdrawal = self.record("withdraw", partner=self.person_cn, purpose=surveys, occurred_at=T1)
+        self.record("grant", partner=self.person_cn, purpose=surveys, occurred_at=T2, **batch)
+        self.assertTrue(bought.purchased)
+        self.assertEqual(
+            self.state(purpose=surveys), "granted", "not marketing: the purchased list may grant"
+        )
+        surveys.is_marketing = True  # an administrator changes the purpose later
+        partners = self.person_free | self.company_de | self.person_cn
+        self.assertEqual(self.state(purpose=surveys), "none", "the vendor's grant is no marketing consent")
+        self.assertEqual(
+            self.state(partner=self.company_de, purpose=surveys), "granted", "the own grant stands"
+        )
+        self.assertEqual(self.state(partner=self.person_cn, purpose=surveys), "withdrawn")
+        self.assertEqual(self.Event._granted_partners(partners, "email"), [self.company_de.id])
+        State = self.env["customer.consent.state"]
+        states = State.search([("purpose_id", "=", surveys.id)])
+        self.assertEqual(
+            {(s.partner_id, s.state, s.decisive_event_id) for s in states},
+            {
+                (self.person_free, "none", self.Event),
+                (self.company_de, "granted", own),
+                (self.person_cn, "withdrawn", withdrawal),
+            },
+        )
+        self.assertFalse(self.person_free.ci_accepts_email)
+        surveys.is_marketing = False
+        self.assertEqual(
+            self.state(purpose=surveys), "granted", "not marketing again: the grant counts again"
+        )
