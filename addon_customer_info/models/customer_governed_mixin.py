@@ -191,11 +191,17 @@ class CustomerGovernedMixin(models.AbstractModel):
 
     @api.model
     def _has_field_access(self, field, operation):
+        # called on every field access of every record: contacts' own fields (Odoo's) go
+        # straight to Odoo's check; they cannot be marked sensitive
+        if self._name == "res.partner" and field.name[:3] != "ci_":
+            return super()._has_field_access(field, operation)
         if not super()._has_field_access(field, operation):
             return False
-        if self.env.su or (self._name == "res.partner" and not field.name.startswith("ci_")):
-            return True
-        return field.name not in self._ci_sensitive_names() or self.env.user.has_group(SENSITIVE_GROUP)
+        return (
+            self.env.su
+            or field.name not in self._ci_sensitive_names()
+            or self.env.user.has_group(SENSITIVE_GROUP)
+        )
 
     # ------------------------------------------------------------
     # VIEWS: users outside the groups do not get the fields at all

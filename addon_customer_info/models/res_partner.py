@@ -19,6 +19,9 @@ from .customer_type import RULE_MANAGED_TYPES
 
 CI_USER = "addon_customer_info.group_customer_info_user"
 """Every ``ci_`` field is readable only by the addon's users (least privilege)."""
+CI_PREFETCH = "customer_info"
+"""Prefetch group of the addon's stored contact fields: reading a contact's own fields (in any
+application) does not load them, reading one of them loads them all."""
 
 LEVEL_SELECTION = list(zip(LEVELS, ("None", "Low", "Medium", "High"), strict=True))
 PROSPECT_RULE_INPUTS = frozenset({"ci_purchase_intent", "ci_purchasing_power"})
@@ -90,22 +93,27 @@ class ResPartner(models.Model):
         "customer.type", string="Customer Type", index="btree_not_null", tracking=True, groups=CI_USER,
         help="Target and potential are set by the purchase intent / purchasing power rule "
         "unless you choose a type yourself; existing, lost and your own types are never changed by it.",
+        prefetch=CI_PREFETCH,
     )
     ci_nature_id = fields.Many2one(
         "customer.nature", string="Nature of Enterprise", index="btree_not_null", tracking=True,
         groups=CI_USER,
+        prefetch=CI_PREFETCH,
     )
     ci_source_id = fields.Many2one(
         "customer.source", string="Customer Source", index="btree_not_null", tracking=True, groups=CI_USER,
+        prefetch=CI_PREFETCH,
     )
     ci_level_id = fields.Many2one(
         "customer.level", string="Customer Level", index="btree_not_null", tracking=True, groups=CI_USER,
+        prefetch=CI_PREFETCH,
     )
     ci_region_id = fields.Many2one(
         "customer.region", string="Sales Region", index="btree_not_null", tracking=True, groups=CI_USER,
         help="Filled from the province or country when a customer is created without one.",
+        prefetch=CI_PREFETCH,
     )
-    ci_customer_since = fields.Date(string="Customer Since", groups=CI_USER)
+    ci_customer_since = fields.Date(string="Customer Since", groups=CI_USER, prefetch=CI_PREFETCH)
 
     # ------------------------------------------------------------
     # Profile: customer value
@@ -113,28 +121,36 @@ class ResPartner(models.Model):
     ci_purchase_intent = fields.Selection(
         LEVEL_SELECTION, string="Purchase Intent", tracking=True, groups=CI_USER,
         help="How much the customer wants to buy from us. Medium or high counts as having the intent.",
+        prefetch=CI_PREFETCH,
     )
     ci_purchasing_power = fields.Selection(
         LEVEL_SELECTION, string="Purchasing Power", tracking=True, groups=CI_USER,
         help="Whether the customer can afford to buy (budget, size, solvency). "
         "Medium or high counts as having the power.",
+        prefetch=CI_PREFETCH,
     )
     ci_currency_id = fields.Many2one(
         "res.currency", string="Figures Currency", groups=CI_USER,
         help="Currency of the registered capital and annual revenue.",
+        prefetch=CI_PREFETCH,
     )
     ci_registered_capital = fields.Monetary(
         string="Registered Capital", currency_field="ci_currency_id", groups=CI_USER,
+        prefetch=CI_PREFETCH,
     )
     ci_annual_revenue = fields.Monetary(
         string="Annual Revenue", currency_field="ci_currency_id", groups=CI_USER,
+        prefetch=CI_PREFETCH,
     )
-    ci_employee_count = fields.Integer(string="Staff", groups=CI_USER, help="Number of employees.")
-    ci_founded_on = fields.Date(string="Founded On", groups=CI_USER)
+    ci_employee_count = fields.Integer(
+        string="Staff", groups=CI_USER, help="Number of employees.", prefetch=CI_PREFETCH
+    )
+    ci_founded_on = fields.Date(string="Founded On", groups=CI_USER, prefetch=CI_PREFETCH)
     ci_purchase_history = fields.Html(
         string="Purchase History", groups=CI_USER,
         help="What the customer bought, when, and from whom; "
         "kept here until a sales bridge module links the orders.",
+        prefetch=CI_PREFETCH,
     )
 
     # ------------------------------------------------------------
@@ -150,6 +166,7 @@ class ResPartner(models.Model):
         ],
         string="Decision Influence", tracking=True, groups=CI_USER,
         help="The person's weight in the customer's buying decisions.",
+        prefetch=CI_PREFETCH,
     )
     ci_hobby_ids = fields.Many2many(
         "customer.hobby", "customer_hobby_res_partner_rel", "partner_id", "hobby_id",
@@ -158,6 +175,7 @@ class ResPartner(models.Model):
     ci_preferences = fields.Text(
         string="Preferences", groups=CI_USER,
         help="Tastes and habits worth knowing: food, drinks, gifts, meeting times, taboos.",
+        prefetch=CI_PREFETCH,
     )
     ci_accepts_email = fields.Boolean(
         string="Receives Email", compute="_compute_ci_accepts", search="_search_ci_accepts_email",
@@ -261,8 +279,11 @@ class ResPartner(models.Model):
     ci_last_verified_on = fields.Date(
         string="Last Verified", tracking=True, copy=False, groups=CI_USER,
         help="When someone last confirmed that this partner's information is right.",
+        prefetch=CI_PREFETCH,
     )
-    ci_verified_by_id = fields.Many2one("res.users", string="Verified By", copy=False, groups=CI_USER)
+    ci_verified_by_id = fields.Many2one(
+        "res.users", string="Verified By", copy=False, groups=CI_USER, prefetch=CI_PREFETCH
+    )
     ci_is_stale = fields.Boolean(
         string="Stale", compute="_compute_ci_is_stale", search="_search_ci_is_stale", groups=CI_USER,
         help="Not verified within the period set in the settings (never verified counts as stale).",
