@@ -1,4 +1,6 @@
+import threading
 from collections import defaultdict
+from urllib.parse import urlsplit
 
 from dateutil.relativedelta import relativedelta
 from odoo import api, fields, models
@@ -25,6 +27,8 @@ CHANNELS = [
     ("server", "Server"),
 ]
 RPC_PATHS = ("/json/2/", "/jsonrpc", "/xmlrpc")
+PENDING_KEY = "addon_customer_info.audit_pending"
+"""Key of ``cr.precommit.data``: what the transaction has to log when it ends (its reads)."""
 RETENTION_PARAM = "addon_customer_info.audit_retention_days"
 DEFAULT_RETENTION_DAYS = 365
 PURGE_BATCH = 5000
@@ -150,10 +154,17 @@ class CustomerAuditLog(models.Model):
 
     @api.model
     def _channel(self):
-        """Where the current operation comes from: the web client, an RPC client, or the server."""
-        if not request:
-            return "server"
-        path = request.httprequest.path
+        """Where the current operation comes from: the web client, an RPC client, or the server.
+
+        Odoo unbinds the request while it dispatches XML-RPC and JSON-RPC calls; the thread
+        still carries the URL it serves (``threading.current_thread().url``)."""
+        if request:
+            path = request.httprequest.path
+        else:
+            url = getattr(threading.current_thread(), "url", None)
+            if not url:
+                return "server"
+            path = urlsplit(url).path
         if path.startswith(RPC_PATHS):
             return "rpc"
         if path.startswith("/web/export/"):
@@ -161,14 +172,13 @@ class CustomerAuditLog(models.Model):
         return "ui"
 
     @api.model
-    def _log(self, event, records, field_names=(), lines=(), channel=None, note=False, partners=None):
-        """Record one entry about ``records`` (any model) and return it."""
+    def _entry_vals(self, event, records, field_names=(), lines=(), channel=None, note=False, partners=None):
         ids = [record_id for record_id in records._ids if isinstance(record_id, int)]
         if partners is None:
             partners = (
                 records._ci_subject_partners() if is_governed(records) else self.env["res.partner"].browse()
             )
-        vals = {
+        return {
             "event": event,
             "channel": channel or self._channel(),
             "user_id": self.env.uid,
@@ -181,20 +191,81 @@ class CustomerAuditLog(models.Model):
             "note": note,
             "line_ids": [Command.create(line) for line in lines],
         }
+
+    @api.model
+    def _log(self, event, records, field_names=(), lines=(), channel=None, note=False, partners=None):
+        """Record one entry about ``records`` (any model) and return it."""
+        vals = self._entry_vals(event, records, field_names, lines, channel, note, partners)
         if not self.env.cr.readonly:
             return self._as_system().create(vals)
-        # A read served on a read-only cursor (Odoo's read-only routes, a database replica): the
-        # entry goes through a read/write cursor of its own, as Odoo does for its device log.
-        # Nothing is lost by the rollback: a read-only transaction has nothing to commit.
-        self.env.cr.rollback()
-        with self.env.registry.cursor(readonly=False) as cr:
-            api.Environment(cr, self.env.uid, {})[self._name]._as_system().create(vals)
+        # an operation served on a read-only cursor (Odoo's read-only routes on a database
+        # replica): the entry is written when the transaction ends
+        entries = self._pending(self.env.cr)["entries"]
+        entries.append(vals)
         return self.browse()
 
     @api.model
+    def _pending(self, cr):
+        """What this transaction has to log when it ends: ``{"reads": {key: ids}, "entries": [vals]}``."""
+        pending = cr.precommit.data.get(PENDING_KEY)
+        if pending is None:
+            pending = cr.precommit.data[PENDING_KEY] = {"reads": {}, "entries": []}
+            cr.precommit.add(lambda: self._write_pending(pending))
+        return pending
+
+    @api.model
     def _log_read(self, records, field_names):
-        """One entry for one read of sensitive fields: every record id, the field names, no value."""
-        return self._log("read", records, field_names)
+        """Note one read of sensitive fields: every record id and the field names, no value.
+
+        Reads are not written inside the read: the transaction's reads are collected, one per
+        user, company, channel, model and set of fields (with all their record ids), and
+        written together, in one insert, when the transaction commits. Reading the log writes
+        the pending ones first."""
+        key = (self.env.uid, self.env.company.id, self._channel(), records._name, tuple(field_names))
+        ids = self._pending(self.env.cr)["reads"].setdefault(key, set())
+        ids.update(record_id for record_id in records._ids if isinstance(record_id, int))
+
+    @api.model
+    def _write_pending(self, pending):
+        """Write what :meth:`_pending` collected (the transaction is committing)."""
+        vals_list, pending["entries"] = pending["entries"], []
+        reads = pending["reads"]
+        for key in list(reads):
+            uid, company_id, channel, model, field_names = key
+            records = self.env[model].browse(sorted(reads.pop(key)))
+            # the persons of the records that still exist (one may have been deleted since)
+            existing = records.exists()
+            partners = existing._ci_subject_partners() if is_governed(existing) else None
+            log = self.with_user(uid).with_company(company_id)
+            vals_list.append(
+                log._entry_vals("read", records, field_names, channel=channel, partners=partners)
+            )
+        if not vals_list:
+            return
+        cr = self.env.cr
+        if not cr.readonly:
+            self._as_system().create(vals_list)
+            return
+        # a read-only transaction (a database replica) that is committing: it has nothing to
+        # commit, so it ends here, and the entries go through a read/write cursor of their own,
+        # as Odoo does for its device log; nothing is read any more in this transaction
+        cr.rollback()
+        with self.env.registry.cursor(readonly=False) as rw_cr:
+            api.Environment(rw_cr, self.env.uid, {})[self._name]._as_system().create(vals_list)
+
+    @api.model
+    def _write_pending_reads(self):
+        """Write this transaction's collected reads now: the log is about to be read."""
+        pending = self.env.cr.precommit.data.get(PENDING_KEY)
+        if pending and not self.env.cr.readonly:
+            self._write_pending(pending)
+
+    @api.model
+    def _search(self, domain, offset=0, limit=None, order=None, *, active_test=True, bypass_access=False):
+        self._write_pending_reads()
+        return super()._search(
+            domain, offset, limit, order, active_test=active_test, bypass_access=bypass_access
+        )
 
     @api.model
     def _log_change(self, event, records, field_names, lines):

@@ -73,6 +73,42 @@ class TestAuditLog(SensitiveDataCase):
         self.person_de.with_user(self.user_sens).read(["ci_preferences"])
         self.assertEqual(len(self.new_logs(start)), 1, "nothing disclosed, nothing logged")
 
+    def test_reads_are_written_once_when_the_transaction_commits(self):
+        start = self.last_id()
+        person = self.person_own.with_user(self.user_sens)
+        person.read(["ci_preferences"])
+        (person | self.person_de.with_user(self.user_sens)).read(["name", "ci_preferences"])
+        self.env.cr.execute("SELECT count(*) FROM customer_audit_log WHERE id > %s", [start])
+        self.assertEqual(self.env.cr.fetchone()[0], 0, "nothing is written inside the reads")
+        self.env.cr.flush()  # what a commit runs first
+        log = self.new_logs(start)
+        self.assertEqual(
+            (len(log), log.event, log.res_ids, log.field_names, log.channel),
+            (1, "read", str(self.person_own.id), "ci_preferences", "server"),
+            "two reads of one user, model and fields in one transaction: one entry",
+        )
+        person.read(["ci_preferences"])
+        self.assertEqual(len(self.new_logs(start)), 2, "reading the log writes the pending reads first")
+
+    def test_a_read_on_a_read_only_cursor_is_logged_after_it(self):
+        """A read served on a read-only cursor (a database replica) is neither written inside the
+        read nor does it roll the read back: the entry is written when the transaction ends."""
+        self.env.flush_all()
+        self.registry_enter_test_mode()
+        start = self.last_id()
+        with self.registry.cursor(readonly=True) as ro_cr:
+            self.assertTrue(ro_cr.readonly)
+            env = self.env(cr=ro_cr, user=self.user_sens)
+            person = env["res.partner"].browse(self.person_own.id)
+            preferences = person.read(["ci_preferences"])[0]["ci_preferences"]
+            self.assertTrue(preferences)
+            with self.assertQueryCount(0):
+                self.assertEqual(person.ci_preferences, preferences, "the read's transaction goes on")
+        log = self.new_logs(start)
+        self.assertEqual(
+            (log.event, log.res_ids, log.user_id), ("read", str(self.person_own.id), self.user_sens)
+        )
+
     def test_form_and_rpc_reads_are_logged_too(self):
         start = self.last_id()
         self.person_own.with_user(self.user_sens).web_read(

@@ -114,6 +114,25 @@ class TestSensitiveDataOverRpc(HttpCase):
         )
         self.assertNotIn("Pu'er", json.dumps(logs.read(["res_ids", "field_names", "note"])))
 
+    @mute_logger("odoo.addons.rpc.controllers.xmlrpc", "odoo.addons.rpc.controllers.jsonrpc")  # deprecated
+    def test_xmlrpc_and_jsonrpc_reads_are_logged_as_rpc(self):
+        """Odoo unbinds the request while it dispatches these two: the channel is still RPC."""
+        Log = self.env["customer.audit.log"]
+        start = Log.search([], limit=1, order="id desc").id or 0
+        db, uid, key = self.env.cr.dbname, self.users["sensitive"].id, self.keys["sensitive"]
+        args = ["res.partner", "read", [self.person.ids, ["ci_preferences"]]]
+        rows = self.xmlrpc_object.execute_kw(db, uid, key, *args)
+        self.assertEqual(rows[0]["ci_preferences"], "Pu'er tea")
+        params = {"service": "object", "method": "execute_kw", "args": [db, uid, key, *args]}
+        payload = {"jsonrpc": "2.0", "method": "call", "params": params}
+        response = self.url_open("/jsonrpc", json=payload)
+        self.assertEqual(response.json()["result"][0]["ci_preferences"], "Pu'er tea")
+        logs = Log.search([("id", ">", start), ("event", "=", "read")], order="id")
+        self.assertEqual(
+            [(log.user_id.login, log.channel, log.res_ids) for log in logs],
+            [("rpc_sensitive", "rpc", str(self.person.id))] * 2,
+        )
+
     def test_web_client_reads_are_logged_as_ui(self):
         Log = self.env["customer.audit.log"]
         start = Log.search([], limit=1, order="id desc").id or 0
