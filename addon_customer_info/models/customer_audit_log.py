@@ -321,6 +321,19 @@ class CustomerAuditLog(models.Model):
     # ------------------------------------------------------------
 
     @api.model
+    def _mask_field_values(self, model, field_name):
+        """Mask the old and new values of every change line of ``model.field_name`` (the field
+        was just marked sensitive: its values are no longer kept)."""
+        lines = (
+            self.env["customer.audit.log.line"]
+            .with_env(self._as_system().env)
+            .search([("log_id.model", "=", model), ("field_name", "=", field_name)])
+        )
+        lines.filtered(lambda line: line.old_value or line.new_value).write(
+            {"old_value": MASK, "new_value": MASK, "sensitive": True}
+        )
+
+    @api.model
     def _mask_for_erasure(self, partners):
         """Mask the old and new values of the change lines about ``partners``; keep the entries.
 

@@ -204,6 +204,47 @@ class CustomerGovernedMixin(models.AbstractModel):
         )
 
     # ------------------------------------------------------------
+    # DISPLAY NAMES: not made of values the user may not see
+    # ------------------------------------------------------------
+
+    @api.depends_context("uid")
+    def _compute_display_name(self):
+        # the name is cached per user: it may hide sensitive values from one and not another
+        return super()._compute_display_name()
+
+    def _compute_field_value(self, field):
+        if field.name != "display_name" or self.env.su:
+            return super()._compute_field_value(field)
+        hidden = self._ci_names_hiding()
+        if hidden:
+            # a name made of sensitive values (a career entry's title and employer) the user may
+            # not see: the record is named by its kind and number instead
+            kind = self.env["ir.model"]._get(self._name).name
+            for record in hidden:
+                record.display_name = self.env._("%(model)s #%(id)s", model=kind, id=record.id or "-")
+            visible = self - hidden
+            return super(CustomerGovernedMixin, visible)._compute_field_value(field) if visible else None
+        return super()._compute_field_value(field)
+
+    @api.model
+    def _ci_display_name_sensitive(self):
+        """The sensitive fields this model's display name is made of."""
+        sensitive = self._ci_sensitive_names()
+        if not sensitive:
+            return EMPTY
+        depends = self.pool.field_depends[self._fields["display_name"]]
+        return sensitive.intersection(path.split(".", 1)[0] for path in depends)
+
+    def _ci_names_hiding(self):
+        """The records of ``self`` whose display name would show a sensitive value the user may
+        not see (outside the sensitive groups, or a customer who is not theirs)."""
+        if not self._ci_display_name_sensitive():
+            return self.browse()
+        if not self.env.user.has_group(SENSITIVE_GROUP):
+            return self
+        return self._ci_foreign_records()
+
+    # ------------------------------------------------------------
     # VIEWS: users outside the groups do not get the fields at all
     # ------------------------------------------------------------
 
@@ -280,14 +321,17 @@ class CustomerGovernedMixin(models.AbstractModel):
         result = super()._read_format(fnames, load)
         if self.env.su or not result:
             return result
-        names = self._ci_sensitive_names().intersection(fnames)
+        read_names = self._ci_sensitive_names().intersection(fnames)
+        # a display name made of sensitive fields discloses them (it is hidden where they are)
+        names = read_names | (self._ci_display_name_sensitive() if "display_name" in fnames else EMPTY)
         whole_ids = self._ci_sensitive_record_ids()
         if not names and not whole_ids:
             return result
         foreign = set(self._ci_foreign_records()._ids) if names else set()
-        if foreign:
+        if foreign and read_names:
             empty = {
-                name: [] if self._fields[name].type in ("one2many", "many2many") else False for name in names
+                name: [] if self._fields[name].type in ("one2many", "many2many") else False
+                for name in read_names
             }
             for values in result:
                 if values["id"] in foreign:
@@ -309,15 +353,30 @@ class CustomerGovernedMixin(models.AbstractModel):
 
     @api.model
     def _search(self, domain, offset=0, limit=None, order=None, *, active_test=True, bypass_access=False):
-        if not (self.env.su or bypass_access) and self._ci_sensitive_names():
-            domain = self._ci_restrict_to_own(
-                domain,
-                lambda: {
+        sensitive = EMPTY if self.env.su or bypass_access else self._ci_sensitive_names()
+        used = EMPTY
+        if sensitive:
+            chosen_order = order
+            if order and order == self._order:
+                # the model's own order (important dates by next date), which search() passes:
+                # not the user's choice, so not logged; for those who see their own customers'
+                # values only it leaves the sensitive fields out (it would tell others' apart)
+                chosen_order = None
+                if self._ci_sensitive_restricted():
+                    order = self._ci_order_without(sensitive)
+            # filtering or sorting by a sensitive field discloses something of its values (which
+            # records match, in which order): both are limited to one's own customers and logged
+            used = sensitive & (
+                {
                     condition.field_expr.split(".", 1)[0]
                     for condition in Domain(domain).iter_conditions()
                     if isinstance(condition.field_expr, str)
-                },
+                }
+                | self._ci_order_fields(chosen_order)
             )
+        if used:
+            domain = self._ci_restrict_to_own(domain, lambda: used)
+            self.env["customer.audit.log"]._log_read(self.browse(), sorted(used))
         return super()._search(
             domain,
             offset,
@@ -328,12 +387,68 @@ class CustomerGovernedMixin(models.AbstractModel):
         )
 
     @api.model
+    def _ci_order_without(self, names):
+        """The model's default order without the terms on ``names``."""
+        if self._ci_order_fields(self._order).isdisjoint(names):
+            return self._order
+        terms = [term for term in self._order.split(",") if term.split()[0] not in names]
+        return ",".join(terms) or "id"
+
+    @api.model
+    def _ci_order_fields(self, order):
+        """The fields an ``order`` clause (``"name desc, ci_x:max"``) sorts by."""
+        if not order:
+            return set()
+        return {
+            term.split()[0].split(":", 1)[0].split(".", 1)[0] for term in order.split(",") if term.strip()
+        }
+
+    @api.model
+    def _ci_group_uses(self, specs, having=(), order=None):
+        """The sensitive fields of this model that grouping ``specs`` (groupby and aggregate
+        specs), a ``having`` domain and an ``order`` use; refuses paths that reach a sensitive
+        field through a relation for users who see their own customers' values only."""
+        sensitive = self._ci_sensitive_names()
+        paths = [spec.split(":", 1)[0] for spec in specs]
+        paths += [
+            condition.field_expr.split(":", 1)[0]
+            for condition in Domain(having or []).iter_conditions()
+            if isinstance(condition.field_expr, str)
+        ]
+        used = sensitive.intersection(path.split(".", 1)[0] for path in paths) | (
+            sensitive & self._ci_order_fields(order)
+        )
+        if self._ci_sensitive_restricted():
+            for path in paths:
+                if "." in path and self._ci_path_ends_sensitive(path):
+                    raise AccessError(
+                        self.env._(
+                            "Group by a sensitive detail of your own customers on their own records, "
+                            "not through a related record (%(path)s).",
+                            path=path,
+                        )
+                    )
+        return used
+
+    @api.model
+    def _ci_path_ends_sensitive(self, path):
+        model, *names = self, *path.split(".")
+        for name in names:
+            field = model._fields.get(name)
+            if field is None:
+                return False
+            if is_governed(model) and name in model._ci_sensitive_names():
+                return True
+            if not field.relational:
+                return False
+            model = self.env[field.comodel_name]
+        return False
+
+    @api.model
     def _read_group(self, domain, groupby=(), aggregates=(), having=(), offset=0, limit=None, order=None):
-        sensitive = EMPTY if self.env.su else self._ci_sensitive_names()
         used = EMPTY
-        if sensitive:
-            specs = (*groupby, *aggregates)
-            used = sensitive.intersection(spec.split(":", 1)[0].split(".", 1)[0] for spec in specs)
+        if not self.env.su and self._ci_sensitive_names():
+            used = self._ci_group_uses((*groupby, *aggregates), having, order)
         if used:
             # grouping by a field discloses it (the web client lists each group's records): the
             # ORM does not check every kind of field here, so the sensitive ones are checked
@@ -341,6 +456,22 @@ class CustomerGovernedMixin(models.AbstractModel):
                 self._check_field_access(self._fields[name], "read")
             domain = self._ci_restrict_to_own(domain, lambda: used)
         result = super()._read_group(domain, groupby, aggregates, having, offset, limit, order)
+        if used:
+            self.env["customer.audit.log"]._log_read(self.browse(), sorted(used))
+        return result
+
+    @api.model
+    def _read_grouping_sets(self, domain, grouping_sets, aggregates=(), order=None):
+        """Odoo 19's pivot and grouped lists read several groupings in one query: the same rules."""
+        used = EMPTY
+        if not self.env.su and self._ci_sensitive_names():
+            specs = [spec for grouping in grouping_sets for spec in grouping]
+            used = self._ci_group_uses((*specs, *aggregates), (), order)
+        if used:
+            for name in used:
+                self._check_field_access(self._fields[name], "read")
+            domain = self._ci_restrict_to_own(domain, lambda: used)
+        result = super()._read_grouping_sets(domain, grouping_sets, aggregates, order)
         if used:
             self.env["customer.audit.log"]._log_read(self.browse(), sorted(used))
         return result

@@ -4,6 +4,7 @@ from odoo.tools import frozendict
 
 from .customer_governed_mixin import is_governed
 
+MASK = "***"
 AUDIT_MODELS = frozenset({"customer.audit.log", "customer.audit.log.line"})
 """The audit trail itself: never sensitive, never audited (it would log its own writes)."""
 UNGOVERNABLE_FIELDS = frozenset(
@@ -143,17 +144,38 @@ class CustomerSensitiveField(models.Model):
     def create(self, vals_list):
         records = super().create(vals_list)
         self._clear_sensitive_caches()
+        records._mask_history()
         return records
 
     def write(self, vals):
         result = super().write(vals)
         self._clear_sensitive_caches()
+        if "field_id" in vals or vals.get("active"):
+            self._mask_history()
         return result
 
     def unlink(self):
         result = super().unlink()
         self._clear_sensitive_caches()
         return result
+
+    def _mask_history(self):
+        """Past values of the fields just marked sensitive leave the trail: the old and new values
+        of their audit change lines and of their tracking in the chatter become ``***`` (who
+        changed them and when stays)."""
+        for record in self.filtered("active"):
+            field = record.field_id
+            self.env["customer.audit.log"]._mask_field_values(field.model, field.name)
+            # sudo: tracking values are mail's system rows (nobody edits them); only the values
+            # of this one field are blanked, nothing is read out
+            trackings = self.env["mail.tracking.value"].sudo().search([("field_id", "=", field.id)])
+            trackings.write(
+                {
+                    f"{side}_value_{kind}": MASK if kind == "char" else False
+                    for side in ("old", "new")
+                    for kind in ("char", "integer", "float", "datetime")
+                }
+            )
 
     # ------------------------------------------------------------
     # TOOLS

@@ -735,6 +735,11 @@ class ResPartner(models.Model):
         if before:
             self._ci_record_manual_provenance(before)
 
+    def _track_get_fields(self):
+        # sensitive fields leave no values in the chatter: a user who sees the contact but not
+        # them would read them there (the audit log keeps who changed them and when)
+        return super()._track_get_fields() - self._ci_sensitive_names()
+
     def _ci_sync_identifiers(self):
         """Make the partners' identifier rows follow their own e-mail and tax id.
 
