@@ -39,8 +39,8 @@ companies are 55 % Chinese, 45 % Western (DE, GB, US, FR, IT, NL, ES, AT, BE, PL
   form, or else with a number (``meyer2.de``); a person's work address at the employer's
   domain (``zhang.wei@``; ``zhang.wei2@`` for a namesake colleague), a private one at a free
   mailer, each unique to the person. Since the first entity to want an address gets it, making
-  entity ``n`` first makes entities ``0..n-1``, once per process (about 60 bytes kept per
-  entity).
+  entity ``n`` first makes entities ``0..n-1``, once per process (about 110 bytes kept per
+  entity: some 110 MB for a million).
 
 Records
 =======
@@ -724,7 +724,7 @@ def _person(seed: int, entity: int, rng: random.Random, rates: Rates, book: _Add
     first, last = _domain_word(given_latin), _domain_word(family_latin)
     domain = employer.email.rpartition("@")[2]
     pattern = rng.randrange(4)
-    work = book.take(1, _work_addresses(first, last, pattern, domain))
+    work = book.take(0, _work_addresses(first, last, pattern, domain))
     if chinese:
         private = (
             _numbered_addresses(rng.randint(10**5, 10**10), "qq.com")
@@ -733,7 +733,7 @@ def _person(seed: int, entity: int, rng: random.Random, rates: Rates, book: _Add
         )
     else:
         private = _named_addresses(f"{first}.{last}", rng.randint(1, 99), rng.choice(vocab.WEST_FREE_MAIL))
-    private_address = book.take(2, private)
+    private_address = book.take(1, private)
     email, private_email = (work, private_address) if rng.random() < 0.7 else (private_address, work)
     address = (
         employer.address
@@ -811,14 +811,16 @@ def _digest(key: str) -> int:
 class _AddressBook:
     """Who holds which address, for one (seed, rates): entities are built in id order, each
     taking the first of its candidate addresses nobody holds yet; later look-ups of an entity
-    replay the choice it made (three per entity: company mailbox, work, private)."""
+    replay the choice it made (two per entity: a company's mailbox; a person's work and
+    private address)."""
 
-    SLOTS = 3
+    SLOTS = 2
 
     def __init__(self, seed: int, rates: Rates) -> None:
         self.seed, self.rates = seed, rates
         self.taken: set[int] = set()  # digests of the domains and addresses held
-        self.choices = array("I")  # per entity and slot: the index of the candidate it holds
+        self.choices = array("H")  # per entity and slot: the index of the candidate it holds
+        self.far: dict[int, int] = {}  # the rare indices above 65534, by entity and slot
         self.recent: OrderedDict[int, Entity] = OrderedDict()
         self._building: int | None = None  # the entity taking its addresses now
         self._replaying = -1
@@ -856,20 +858,26 @@ class _AddressBook:
     def take(self, slot: int, candidates: _Candidates) -> str:
         """The address of the entity being made, in ``slot``: a new choice or the one it made."""
         if self._building is None:
-            index = self.choices[self.SLOTS * self._replaying + slot]
-            return next(islice(candidates, index, None))[1]
+            return next(islice(candidates, self._choice(self._replaying, slot), None))[1]
         for index, (key, address) in enumerate(candidates):
             digest = _digest(key)
             if digest not in self.taken:
                 self.taken.add(digest)
-                self.choices[self.SLOTS * self._building + slot] = index
+                at = self.SLOTS * self._building + slot
+                self.choices[at] = min(index, 0xFFFF)
+                if index >= 0xFFFF:
+                    self.far[at] = index
                 return address
         raise AssertionError("unreachable: candidate addresses never run out")
 
     def company_email(self, entity_id: int, core: Company) -> str:
         """The mailbox the company ``entity_id`` (already made) holds."""
-        index = self.choices[self.SLOTS * entity_id]
-        return next(islice(_company_addresses(core), index, None))[1]
+        return next(islice(_company_addresses(core), self._choice(entity_id, 0), None))[1]
+
+    def _choice(self, entity_id: int, slot: int) -> int:
+        at = self.SLOTS * entity_id + slot
+        index = self.choices[at]
+        return self.far[at] if index == 0xFFFF else index
 
 
 @lru_cache(maxsize=8)

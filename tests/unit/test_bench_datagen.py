@@ -250,3 +250,16 @@ def test_company_domains_and_person_addresses_are_unique_per_entity() -> None:
                 assert len(at_work) == 1, (mine, employer_domain)
     assert own > 8000
     assert 0.3 < bare / own < 1  # most keep the bare name; later namesakes get a disambiguator
+
+
+def test_an_entity_made_again_keeps_the_addresses_it_took() -> None:
+    # entities are made once in id order (taking addresses), later ones replay their choices
+    book = datagen._AddressBook(SEED, datagen.Rates())
+    first = [book.entity(i) for i in range(3000)]
+    book.recent.clear()
+    assert [book.entity(i) for i in range(2999, -1, -1)][::-1] == first
+    assert [entity(SEED, i) for i in range(3000)] == first
+    # namesakes are told apart (some take a second choice) and every later one still resolves
+    assert sum(book.choices) > 0
+    fresh = datagen._AddressBook(SEED, datagen.Rates())
+    assert fresh.entity(2500) == first[2500]  # made from scratch: the same entity
