@@ -32,6 +32,15 @@ companies are 55 % Chinese, 45 % Western (DE, GB, US, FR, IT, NL, ES, AT, BE, PL
   two-character given name, pinyin) or Western (first and family names per language); an
   employer (an earlier company entity), a mobile, sometimes the office line, a work or
   free-mail address, a city.
+* E-mail addresses are never shared by two entities (the generator models no shared generic
+  mailboxes): a company's domain is its own, from its trade name (pinyin for Chinese ones),
+  and a namesake that comes later (a larger entity id) takes the name with its city
+  (``szhongjin.com``, ``visser-amsterdam.nl``), line of business (``klein-bau.de``) or legal
+  form, or else with a number (``meyer2.de``); a person's work address at the employer's
+  domain (``zhang.wei@``; ``zhang.wei2@`` for a namesake colleague), a private one at a free
+  mailer, each unique to the person. Since the first entity to want an address gets it, making
+  entity ``n`` first makes entities ``0..n-1``, once per process (about 110 bytes kept per
+  entity: some 110 MB for a million).
 
 Records
 =======
@@ -97,22 +106,25 @@ from __future__ import annotations
 
 import argparse
 import csv
+import hashlib
 import importlib.util
 import json
 import random
 import string
 import sys
 import unicodedata
+from array import array
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
-from itertools import accumulate
+from itertools import accumulate, count, islice
 from pathlib import Path
 from typing import Any
 
 import phonenumbers
 from opencc import OpenCC
-from pypinyin import lazy_pinyin
+from pypinyin import Style, lazy_pinyin
 from stdnum import lei as stdnum_lei
 from stdnum.eu import vat as stdnum_vat
 
@@ -343,6 +355,13 @@ def _homophones() -> dict[str, tuple[str, ...]]:
     }
 
 
+@lru_cache(maxsize=4096)
+def _city_initials(city: str) -> str:
+    """``深圳市`` -> ``sz``, ``长沙市`` -> ``cs``: as in city-prefixed domain names (``szhuaxin.com``)."""
+    name = city.rstrip("市")
+    return "".join(lazy_pinyin(name if len(name) <= 4 else name[:2], style=Style.FIRST_LETTER))
+
+
 def _city_pinyin(city: str) -> str:
     major = _MAJOR.get(city)
     return major[2] if major else pinyin_word(city.rstrip("市"))
@@ -397,6 +416,9 @@ class Company:
     mobile: Phone | None
     email: str
     address: Address
+    #: other domain names (without top-level domain) the company would take were its first choice
+    #: taken by a namesake: city, line of business; see _company_addresses
+    domain_labels: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -505,6 +527,7 @@ def _ascii_fold(text: str) -> str:
     return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
 
 
+@lru_cache(maxsize=65536)
 def _domain_word(text: str) -> str:
     return "".join(c for c in _ascii_fold(text).lower() if c.isalnum())
 
@@ -541,6 +564,10 @@ def _chinese_company(rng: random.Random, entity: int, rates: Rates) -> Company:
     else:
         tld = rng.choice(("com", "com.cn", "cn", "net"))
         email = f"{rng.choice(vocab.COMPANY_MAILBOXES)}@{_domain_word(pinyin_word(brand))}.{tld}"
+    stem = _domain_word(pinyin_word(brand))
+    initials = _city_initials(city)
+    industry_word = _domain_word(industry_en.split(" ")[0]) if industry_en else ""
+    labels = (f"{initials}{stem}", f"{stem}{industry_word}", f"{_domain_word(_city_pinyin(city))}{stem}")
     lei = make_lei(rng) if rng.random() < rates.lei_share_cn else ""
     return Company(
         id=entity,
@@ -566,6 +593,7 @@ def _chinese_company(rng: random.Random, entity: int, rates: Rates) -> Company:
         mobile=mobile,
         email=email,
         address=_cn_address(rng, district),
+        domain_labels=tuple(dict.fromkeys(label for label in labels if label != stem)),
     )
 
 
@@ -582,7 +610,8 @@ def _western_company(rng: random.Random, entity: int, rates: Rates) -> Company:
     city = rng.choice(vocab.WEST_CITIES[country])
     phone = _landline(rng, country, city[1])
     mobile = _mobile(rng, country) if rng.random() < 0.1 else None
-    email = f"{rng.choice(vocab.COMPANY_MAILBOXES)}@{_domain_word(brand)}.{tld}"
+    stem = _domain_word(brand)
+    email = f"{rng.choice(vocab.COMPANY_MAILBOXES)}@{stem}.{tld}"
     return Company(
         id=entity,
         chinese=False,
@@ -607,6 +636,13 @@ def _western_company(rng: random.Random, entity: int, rates: Rates) -> Company:
         mobile=mobile,
         email=email,
         address=_west_address(rng, country, city),
+        domain_labels=tuple(
+            dict.fromkeys(
+                f"{stem}-{word}"
+                for word in (_domain_word(industry), _domain_word(city[0]), _domain_word(form))
+                if word
+            )
+        ),
     )
 
 
@@ -661,14 +697,15 @@ def _replace(company: Company, **changes: Any) -> Company:
     return Company(**values)
 
 
-def _person(seed: int, entity: int, rng: random.Random, rates: Rates) -> Person:
+def _person(seed: int, entity: int, rng: random.Random, rates: Rates, book: _AddressBook) -> Person:
     employer_id = entity
     employer: Company | None = None
     for _ in range(50):  # an earlier company entity
         employer_id = max(0, entity - 1 - rng.randrange(min(max(entity, 1), 5000)))
         probe = _rng(seed, _ENTITY, employer_id)
         if probe.random() >= rates.person_share:
-            employer = _company_core(seed, employer_id, rates)
+            core = _company_core(seed, employer_id, rates)
+            employer = _replace(core, email=book.company_email(employer_id, core))
             break
     if employer is None:
         employer = _company_core(seed, entity, rates, _OUTSIDE)  # a company outside the data set
@@ -686,20 +723,18 @@ def _person(seed: int, entity: int, rng: random.Random, rates: Rates) -> Person:
         mobile = _mobile(rng, employer.country)
     first, last = _domain_word(given_latin), _domain_word(family_latin)
     domain = employer.email.rpartition("@")[2]
-    if domain in vocab.CN_FREE_MAIL:
-        domain = f"{_domain_word(employer.brand_latin)}.com"
     pattern = rng.randrange(4)
-    local = (f"{first}.{last}", f"{first[0]}{last}", f"{last}{first}", f"{first}")[pattern]
-    work = f"{local}@{domain}"
+    work = book.take(0, _work_addresses(first, last, pattern, domain))
     if chinese:
         private = (
-            f"{rng.randint(10**5, 10**10)}@qq.com"
+            _numbered_addresses(rng.randint(10**5, 10**10), "qq.com")
             if rng.random() < 0.5
-            else f"{last}{first}{rng.randint(1, 999)}@{rng.choice(vocab.CN_FREE_MAIL)}"
+            else _named_addresses(f"{last}{first}", rng.randint(1, 999), rng.choice(vocab.CN_FREE_MAIL))
         )
     else:
-        private = f"{first}.{last}{rng.randint(1, 99)}@{rng.choice(vocab.WEST_FREE_MAIL)}"
-    email, private_email = (work, private) if rng.random() < 0.7 else (private, work)
+        private = _named_addresses(f"{first}.{last}", rng.randint(1, 99), rng.choice(vocab.WEST_FREE_MAIL))
+    private_address = book.take(1, private)
+    email, private_email = (work, private_address) if rng.random() < 0.7 else (private_address, work)
     address = (
         employer.address
         if rng.random() < 0.85
@@ -723,13 +758,137 @@ def _person(seed: int, entity: int, rng: random.Random, rates: Rates) -> Person:
     )
 
 
+# -- e-mail addresses: one owner each -------------------------------------------------------------
+#
+# An entity wants an address (a company a mailbox at its trade name's domain, a person
+# ``first.last@`` the employer's domain); if an entity with a smaller id already holds it, it
+# takes the next of its candidates (``szhuaxin.com``, ``huaxintech.com``, ``lehmann-bau.de``,
+# ``lehmann2.de``; ``zhang.wei2@``). Decided in entity-id order, so an entity still depends on
+# (seed, id) only; :class:`_AddressBook` keeps which candidate each entity got.
+
+_Candidates = Iterator[tuple[str, str]]  # (what must be unique: a domain or an address, the address)
+
+
+def _company_addresses(c: Company) -> _Candidates:
+    """A company's mailbox: at its own domain (unique per company) or a free-mail number."""
+    local, _, domain = c.email.partition("@")
+    if domain in vocab.CN_FREE_MAIL:
+        yield from _numbered_addresses(int(local), domain)
+        return
+    stem, _, tld = domain.partition(".")
+    for label in (stem, *c.domain_labels):
+        yield f"D:{label}.{tld}", f"{local}@{label}.{tld}"
+    for n in count(2):
+        yield f"D:{stem}{n}.{tld}", f"{local}@{stem}{n}.{tld}"
+
+
+def _work_addresses(first: str, last: str, pattern: int, domain: str) -> _Candidates:
+    if domain in vocab.CN_FREE_MAIL:  # the employer uses free mail: so do its staff
+        yield from _named_addresses(f"{last}{first}", 1, domain)
+        return
+    locals_ = (f"{first}.{last}", f"{first[0]}{last}", f"{last}{first}", f"{first}")
+    for local in (locals_[pattern], *(x for i, x in enumerate(locals_) if i != pattern)):
+        if local not in vocab.COMPANY_MAILBOXES:
+            yield f"A:{local}@{domain}", f"{local}@{domain}"
+    for n in count(2):
+        yield f"A:{first}.{last}{n}@{domain}", f"{first}.{last}{n}@{domain}"
+
+
+def _numbered_addresses(number: int, domain: str) -> _Candidates:
+    for n in count(number):
+        yield f"A:{n}@{domain}", f"{n}@{domain}"
+
+
+def _named_addresses(local: str, number: int, domain: str) -> _Candidates:
+    for n in count(number):
+        yield f"A:{local}{n}@{domain}", f"{local}{n}@{domain}"
+
+
+def _digest(key: str) -> int:
+    return int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "big")
+
+
+class _AddressBook:
+    """Who holds which address, for one (seed, rates): entities are built in id order, each
+    taking the first of its candidate addresses nobody holds yet; later look-ups of an entity
+    replay the choice it made (two per entity: a company's mailbox; a person's work and
+    private address)."""
+
+    SLOTS = 2
+
+    def __init__(self, seed: int, rates: Rates) -> None:
+        self.seed, self.rates = seed, rates
+        self.taken: set[int] = set()  # digests of the domains and addresses held
+        self.choices = array("H")  # per entity and slot: the index of the candidate it holds
+        self.far: dict[int, int] = {}  # the rare indices above 65534, by entity and slot
+        self.recent: OrderedDict[int, Entity] = OrderedDict()
+        self._building: int | None = None  # the entity taking its addresses now
+        self._replaying = -1
+
+    def entity(self, entity_id: int) -> Entity:
+        if (cached := self.recent.get(entity_id)) is not None:
+            self.recent.move_to_end(entity_id)
+            return cached
+        while len(self.choices) <= self.SLOTS * entity_id:  # the new entities up to this one
+            built = len(self.choices) // self.SLOTS
+            self.choices.extend((0,) * self.SLOTS)
+            self._building = built
+            self._remember(built, self._make(built))
+            self._building = None
+        if (cached := self.recent.get(entity_id)) is not None:
+            return cached
+        self._replaying = entity_id
+        made = self._make(entity_id)
+        self._replaying = -1
+        self._remember(entity_id, made)
+        return made
+
+    def _make(self, entity_id: int) -> Entity:
+        rng = _rng(self.seed, _ENTITY, entity_id)
+        if rng.random() < self.rates.person_share:
+            return _person(self.seed, entity_id, rng, self.rates, self)
+        c = _company(self.seed, entity_id, rng, self.rates)
+        return _replace(c, email=self.take(0, _company_addresses(c)))
+
+    def _remember(self, entity_id: int, e: Entity) -> None:
+        self.recent[entity_id] = e
+        if len(self.recent) > 16384:
+            self.recent.popitem(last=False)
+
+    def take(self, slot: int, candidates: _Candidates) -> str:
+        """The address of the entity being made, in ``slot``: a new choice or the one it made."""
+        if self._building is None:
+            return next(islice(candidates, self._choice(self._replaying, slot), None))[1]
+        for index, (key, address) in enumerate(candidates):
+            digest = _digest(key)
+            if digest not in self.taken:
+                self.taken.add(digest)
+                at = self.SLOTS * self._building + slot
+                self.choices[at] = min(index, 0xFFFF)
+                if index >= 0xFFFF:
+                    self.far[at] = index
+                return address
+        raise AssertionError("unreachable: candidate addresses never run out")
+
+    def company_email(self, entity_id: int, core: Company) -> str:
+        """The mailbox the company ``entity_id`` (already made) holds."""
+        return next(islice(_company_addresses(core), self._choice(entity_id, 0), None))[1]
+
+    def _choice(self, entity_id: int, slot: int) -> int:
+        at = self.SLOTS * entity_id + slot
+        index = self.choices[at]
+        return self.far[at] if index == 0xFFFF else index
+
+
+@lru_cache(maxsize=8)
+def _address_book(seed: int, rates: Rates) -> _AddressBook:
+    return _AddressBook(seed, rates)
+
+
 def entity(seed: int, entity_id: int, rates: Rates | None = None) -> Entity:
-    """The entity ``entity_id`` of the data sets generated with ``seed`` (a pure function)."""
-    rates = rates or Rates()
-    rng = _rng(seed, _ENTITY, entity_id)
-    if rng.random() < rates.person_share:
-        return _person(seed, entity_id, rng, rates)
-    return _company(seed, entity_id, rng, rates)
+    """The entity ``entity_id`` of the data sets generated with ``seed`` (a pure function of
+    them, though making it first makes every entity with a smaller id: see _AddressBook)."""
+    return _address_book(seed, rates or Rates()).entity(entity_id)
 
 
 # -- rendering --------------------------------------------------------------------------------

@@ -199,3 +199,67 @@ def test_names_look_like_the_lists_they_imitate(linked) -> None:
     surnames = {p.family for p in persons if isinstance(p, Person) and p.chinese}
     assert len(surnames) > 40
     assert all(isinstance(p, Person) and p.employer.brand for p in persons)
+
+
+_FREE_MAIL = frozenset(datagen.vocab.CN_FREE_MAIL + datagen.vocab.WEST_FREE_MAIL)
+
+
+def _shared_addresses(records: list[datagen.LabelledRecord]) -> dict[str, set[int]]:
+    owners: dict[str, set[int]] = defaultdict(set)
+    for record in records:
+        if "email" in record.raw:
+            owners[record.raw["email"].lower()].add(record.entity)
+    return {address: entities for address, entities in owners.items() if len(entities) > 1}
+
+
+def test_different_entities_never_share_an_e_mail_address(linked) -> None:
+    # an exact e-mail is strong evidence for the matcher: the generator must not hand one
+    # address to two real-world entities (it models no shared generic mailboxes)
+    index, incoming = linked
+    records = list(file_records(20_000, SEED))
+    assert sum("email" in r.raw for r in records) > 10_000
+    assert _shared_addresses(records) == {}
+    assert _shared_addresses(index + incoming) == {}
+
+
+def test_company_domains_and_person_addresses_are_unique_per_entity() -> None:
+    domains: dict[str, int] = {}
+    addresses: dict[str, int] = {}
+    bare = own = 0
+    for i in range(20_000):
+        e = entity(SEED, i)
+        mine = [e.email] if isinstance(e, Company) else [e.email, e.private_email]
+        for address in mine:
+            assert addresses.setdefault(address, i) == i, (address, addresses[address], i)
+        if isinstance(e, Company):
+            local, _, domain = e.email.partition("@")
+            if domain in _FREE_MAIL:
+                continue
+            assert domains.setdefault(domain, i) == i, (domain, domains[domain], i)
+            # plausible: lower-case ASCII, made from the trade name (pinyin for Chinese names)
+            stem = datagen._domain_word(e.brand_latin if not e.chinese else datagen.pinyin_word(e.brand))
+            label = domain.split(".")[0]
+            assert domain.isascii() and domain == domain.lower() and local
+            own += 1
+            bare += label == stem
+        else:
+            # the work address sits at the employer's own domain, the private one elsewhere
+            employer_domain = e.employer.email.partition("@")[2]
+            if employer_domain not in _FREE_MAIL:
+                at_work = [a for a in mine if a.endswith("@" + employer_domain)]
+                assert len(at_work) == 1, (mine, employer_domain)
+    assert own > 8000
+    assert 0.3 < bare / own < 1  # most keep the bare name; later namesakes get a disambiguator
+
+
+def test_an_entity_made_again_keeps_the_addresses_it_took() -> None:
+    # entities are made once in id order (taking addresses), later ones replay their choices
+    book = datagen._AddressBook(SEED, datagen.Rates())
+    first = [book.entity(i) for i in range(3000)]
+    book.recent.clear()
+    assert [book.entity(i) for i in range(2999, -1, -1)][::-1] == first
+    assert [entity(SEED, i) for i in range(3000)] == first
+    # namesakes are told apart (some take a second choice) and every later one still resolves
+    assert sum(book.choices) > 0
+    fresh = datagen._AddressBook(SEED, datagen.Rates())
+    assert fresh.entity(2500) == first[2500]  # made from scratch: the same entity
