@@ -112,7 +112,9 @@ class TestAccessRights(SensitiveDataCase):
         date_cn = self.env["customer.important.date"].create(
             {"partner_id": self.person_cn.id, "kind": "birthday", "date": D(1982, 3, 9)}
         )
-        career_cn = self.env["customer.career"].create({"partner_id": self.person_cn.id, "employer_name": "Huawei"})
+        career_cn = self.env["customer.career"].create(
+            {"partner_id": self.person_cn.id, "employer_name": "Huawei"}
+        )
         for user in (self.user_sales, self.user_manager, self.user_credit, self.user_privacy):
             for record in (date_cn, career_cn):
                 record = record.with_user(user)
