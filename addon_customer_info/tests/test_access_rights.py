@@ -115,10 +115,13 @@ class TestAccessRights(SensitiveDataCase):
         career_cn = self.env["customer.career"].create(
             {"partner_id": self.person_cn.id, "employer_name": "Huawei"}
         )
+        # the salesperson and the manager read the rows, credit managers and privacy officers
+        # not even that (not their customer); none of them changes them
         for user in (self.user_sales, self.user_manager, self.user_credit, self.user_privacy):
             for record in (date_cn, career_cn):
                 record = record.with_user(user)
-                self.assertTrue(record.read(["partner_id"]), f"{user.login} reads the row")
+                if user in (self.user_sales, self.user_manager):
+                    self.assertTrue(record.read(["partner_id"]), f"{user.login} reads the row")
                 with self.assertRaises(AccessError, msg=f"{user.login} deletes {record._name}"):
                     record.unlink()
                 with self.assertRaises(AccessError, msg=f"{user.login} writes {record._name}"):
@@ -155,5 +158,6 @@ class TestAccessRights(SensitiveDataCase):
         self.assertFalse(self.career_own.exists() or self.birthday_own.exists())
         # the All Customers level changes everybody's
         self.career_de.with_user(self.user_sens_all).write({"job_title": "Einkäufer"})
-        (self.career_de | self.birthday_de).with_user(self.user_sens_all).unlink()
+        self.career_de.with_user(self.user_sens_all).unlink()
+        self.birthday_de.with_user(self.user_sens_all).unlink()
         self.assertFalse(self.career_de.exists() or self.birthday_de.exists())
