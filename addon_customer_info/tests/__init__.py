@@ -15,6 +15,7 @@ from . import test_consent_controller
 from . import test_consent_ui
 from . import test_sensitive_fields
 from . import test_sensitive_rpc
+from . import test_access_rights
 from . import test_audit_log
 from . import test_governed_models
 from . import test_read_paths
