@@ -548,10 +548,11 @@ class CustomerGovernedMixin(models.AbstractModel):
         sensitive = self._ci_sensitive_names()
         names = self._ci_audited_names({name for vals in vals_list for name in vals})
         snapshot = records._ci_audit_snapshot([name for name in names if name not in sensitive])
+        whole = set(records._ci_sensitive_record_ids())  # family relations: no value at all
         lines = []
         for record, vals in zip(records, vals_list, strict=True):
             for name in self._ci_audited_names(vals):
-                if name in sensitive:
+                if name in sensitive or record.id in whole:
                     lines.append({"res_id": record.id, "field_name": name, "sensitive": True})
                 elif snapshot[record.id][name]:
                     lines.append(
@@ -567,8 +568,10 @@ class CustomerGovernedMixin(models.AbstractModel):
         if not names:
             return super().write(vals)
         before = self._ci_audit_snapshot(names)
+        whole = set(self._ci_sensitive_record_ids())  # sensitive as a whole before or after
         result = super().write(vals)
         after = self._ci_audit_snapshot(names)
+        whole.update(self._ci_sensitive_record_ids())
         sensitive = self._ci_sensitive_names()
         lines = []
         for record_id, old_values in before.items():
@@ -576,7 +579,7 @@ class CustomerGovernedMixin(models.AbstractModel):
             for name in names:
                 if old_values[name] == new_values.get(name):
                     continue
-                if name in sensitive:
+                if name in sensitive or record_id in whole:
                     lines.append({"res_id": record_id, "field_name": name, "sensitive": True})
                 else:
                     lines.append(
@@ -602,8 +605,11 @@ class CustomerGovernedMixin(models.AbstractModel):
             return super().unlink()
         # sudo: the names of deleted records go into the audit log only
         names = {record.id: record.display_name for record in self.sudo().with_context(active_test=False)}
+        whole = set(self._ci_sensitive_record_ids())
         lines = [
-            {"res_id": record_id, "field_name": "display_name", "old_value": name}
+            {"res_id": record_id, "field_name": "display_name", "sensitive": True}
+            if record_id in whole
+            else {"res_id": record_id, "field_name": "display_name", "old_value": name}
             for record_id, name in names.items()
             if isinstance(record_id, int)
         ]

@@ -152,6 +152,22 @@ class TestAuditLog(SensitiveDataCase):
             ("customer.relation", str(family.id), "date_start,type_id"),
         )
 
+    def test_changes_of_family_relations_keep_no_values(self):
+        """Auditors outside the sensitive groups read the trail: who is whose spouse is not in it."""
+        spouse = self.env.ref(f"{MODULE}.customer_relation_type_spouse")
+        start = self.last_id()
+        li_wei = self.Partner.create({"name": "Li Wei Spouse"})
+        family = self.env["customer.relation"].create(
+            {"left_partner_id": self.person_own.id, "type_id": spouse.id, "right_partner_id": li_wei.id}
+        )
+        family.write({"date_start": datetime.date(2001, 9, 9)})
+        family.write({"right_partner_id": self.person_de.id})
+        family.unlink()
+        logs = self.new_logs(start, model="customer.relation")
+        self.assertEqual(logs.mapped("event"), ["create", "write", "write", "unlink"])
+        self.assertTrue(all(logs.line_ids.mapped("sensitive")))
+        self.assertNoValue(logs, "Li Wei Spouse", "Wu Fang", "Jonas Weber", "2001", spouse.name)
+
     # ------------------------------------------------------------
     # Changes
     # ------------------------------------------------------------
