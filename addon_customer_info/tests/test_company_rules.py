@@ -127,6 +127,15 @@ class TestCompanyDataSubject(TwoCompaniesCase):
         self.assertTrue(self.export(self.officer_a, self.partner_a).attachment_id)
         self.assertTrue(self.export(self.officer_a, self.partner_shared).attachment_id)
 
+    def test_an_officer_anonymises_contacts_of_their_companies_only(self):
+        with self.assertRaises(AccessError), mute_logger(*MUTED):
+            self.env["customer.data.subject"].with_user(self.officer_a)._anonymise(
+                self.partner_a | self.partner_b
+            )
+        self.assertEqual((self.partner_a.name, self.partner_b.name), ("Anna of A", "Bruno of B"))
+        self.env["customer.data.subject"].with_user(self.officer_b)._anonymise(self.partner_b)
+        self.assertEqual(self.partner_b.name, f"Anonymised #{self.partner_b.id}")
+
     def test_an_export_file_is_read_by_its_author_only(self):
         wizard = self.export(self.officer_a, self.partner_a)
         attachment = wizard.attachment_id
