@@ -14,6 +14,7 @@
         "security/ir_rules.xml",
         "security/customer_consent_rules.xml",
         "security/customer_sync_apply_rules.xml",
+        "security/customer_company_rules.xml",
         "data/customer_classification_data.xml",
         "data/customer_region_data.xml",
         "data/customer_relation_type_data.xml",

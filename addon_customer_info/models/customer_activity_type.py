@@ -16,7 +16,11 @@ DIRECTIONS = [("outbound", "Outbound"), ("inbound", "Inbound")]
 
 
 class CustomerActivityType(models.Model):
-    """A kind of interaction worth logging: a mailing, an event, a gift, a visit, a call..."""
+    """A kind of interaction worth logging: a mailing, an event, a gift, a visit, a call...
+
+    Multi-company: no company rule, the list is configuration shared by all companies (the
+    activities themselves have their company).
+    """
 
     _name = "customer.activity.type"
     _inherit = ["customer.governed.mixin"]

@@ -10,6 +10,9 @@ class CustomerClassificationMixin(models.AbstractModel):
 
     Inheriting models set ``_partner_field``, the ``res.partner`` field that points at
     them, which gives them a customer count and a button listing those customers.
+
+    Multi-company: no company rule, these lists are configuration shared by all companies
+    (a customer's classification is on the contact, which has its company).
     """
 
     _name = "customer.classification.mixin"

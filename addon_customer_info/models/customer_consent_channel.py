@@ -14,6 +14,9 @@ class CustomerConsentChannel(models.Model):
     the email channel drives ``mail.blacklist`` and the SMS channel ``phone.blacklist``
     (when the phone_validation module is installed). Phone calls and post have no Odoo
     blacklist.
+
+    Multi-company: no company rule, channels are configuration shared by all companies (the
+    consent purposes and events have their company).
     """
 
     _name = "customer.consent.channel"

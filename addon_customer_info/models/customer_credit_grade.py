@@ -3,7 +3,11 @@ from odoo.exceptions import ValidationError
 
 
 class CustomerCreditGrade(models.Model):
-    """One grade of a credit scale, with how often a customer at that grade is reviewed."""
+    """One grade of a credit scale, with how often a customer at that grade is reviewed.
+
+    Multi-company: no company rule, grades belong to their scale, configuration shared by all
+    companies (the ratings themselves have their company).
+    """
 
     _name = "customer.credit.grade"
     _inherit = ["customer.governed.mixin"]

@@ -4,7 +4,11 @@ DEFAULT_SCALE_PARAM = "addon_customer_info.default_credit_scale_id"
 
 
 class CustomerCreditScale(models.Model):
-    """A credit rating scale: an ordered list of grades, best first (AAA...D, or A/B/C/D)."""
+    """A credit rating scale: an ordered list of grades, best first (AAA...D, or A/B/C/D).
+
+    Multi-company: no company rule, scales are configuration shared by all companies (the
+    ratings themselves have their company).
+    """
 
     _name = "customer.credit.scale"
     _inherit = ["customer.governed.mixin"]

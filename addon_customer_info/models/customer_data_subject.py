@@ -113,6 +113,22 @@ class CustomerDataSubject(models.AbstractModel):
         if not (self.env.su or self.env.user.has_group(PRIVACY_GROUP)):
             raise AccessError(self.env._("Only privacy officers handle data-subject requests."))
 
+    @api.model
+    def _check_subjects(self, partners):
+        """The officer handles the requests of the contacts they may see in their active companies
+        only (Odoo's multi-company rule on contacts): a request about another company's contact is
+        for that company's privacy officer."""
+        if self.env.su:
+            return
+        partners = partners.with_env(self.env).with_context(active_test=False)
+        if not partners.has_access("read"):
+            raise AccessError(
+                self.env._(
+                    "This contact belongs to a company you are not working in. Switch to that company "
+                    "if you are its privacy officer too, or pass the request to its privacy officer."
+                )
+            )
+
     # ------------------------------------------------------------
     # EXPORT
     # ------------------------------------------------------------
@@ -272,6 +288,7 @@ class CustomerDataSubject(models.AbstractModel):
     def _export_attachment(self, partner, holder):
         """Write the export of ``partner`` to a JSON file attached to ``holder`` (the wizard)."""
         self._check_officer()
+        self._check_subjects(partner)
         # sudo: a privacy officer answers the person's request for everything held about them,
         # including what the officer's own groups would hide; the check above is the gate.
         partner_sudo = partner.sudo().with_context(active_test=False)
@@ -315,6 +332,7 @@ class CustomerDataSubject(models.AbstractModel):
         * the audit trail stays, its values about the partner become ``***``.
         """
         self._check_officer()
+        self._check_subjects(partners)
         # sudo: erasure touches every record about the person whatever the officer's own groups;
         # the check above is the gate, and the operation is logged.
         partners_sudo = partners.sudo().with_context(active_test=False, tracking_disable=True)

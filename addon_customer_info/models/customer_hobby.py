@@ -2,7 +2,11 @@ from odoo import fields, models
 
 
 class CustomerHobby(models.Model):
-    """A hobby or interest of a contact person, used as a tag (golf, tea, calligraphy...)."""
+    """A hobby or interest of a contact person, used as a tag (golf, tea, calligraphy...).
+
+    Multi-company: no company rule, the tags are shared by all companies like Odoo's contact
+    tags (res.partner.category); which contact has which hobby is on the contact.
+    """
 
     _name = "customer.hobby"
     _inherit = ["customer.governed.mixin"]

@@ -11,6 +11,9 @@ class CustomerRelationType(models.Model):
     Mingyuan Tech") and, from the right partner's side, ``<right> <name_inverse>
     <left>`` ("Mingyuan Tech *has decision maker* Wang Wei"). A symmetric type reads
     the same from both sides ("is spouse of") and has no inverse name.
+
+    Multi-company: no company rule, types are configuration shared by all companies (the
+    relations follow the companies of their partners).
     """
 
     _name = "customer.relation.type"

@@ -68,6 +68,9 @@ class CustomerSensitiveField(models.Model):
     Only ``res.partner``'s customer information fields (``ci_``) and the fields of this
     addon's own models can be marked: the core contact fields (name, email, phone,
     address) are used by every Odoo application and stay readable.
+
+    Multi-company: no company rule, which fields are sensitive is configuration shared by all
+    companies (a field is one column for every company's contacts).
     """
 
     _name = "customer.sensitive.field"

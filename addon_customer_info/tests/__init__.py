@@ -20,6 +20,7 @@ from . import test_audit_log
 from . import test_governed_models
 from . import test_read_paths
 from . import test_data_subject
+from . import test_company_rules
 from . import test_translation
 from . import test_ui
 from . import test_sync_source

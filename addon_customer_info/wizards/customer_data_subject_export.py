@@ -5,9 +5,11 @@ from odoo.tools.misc import clean_context
 class CustomerDataSubjectExport(models.TransientModel):
     """Export everything held about a person to a JSON file, for their access request.
 
-    Opened from the contact (Privacy tab or Action menu) by a privacy officer; the file is
-    attached to this wizard, so only the officer who made it can download it, and the
-    daily retention job deletes it after a week.
+    Opened from the contact (Privacy tab or Action menu) by a privacy officer, for a contact of
+    the companies they work in. The file is attached to this wizard, and a wizard is read by
+    its author only (rule ``customer_data_subject_export_rule_author``; Odoo checks a file
+    through the record it is attached to), so only the officer who made it can download it.
+    The daily retention job deletes it after a week.
     """
 
     _name = "customer.data.subject.export"
