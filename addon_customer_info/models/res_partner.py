@@ -386,8 +386,11 @@ class ResPartner(models.Model):
     @api.depends("ci_consent_event_ids")
     def _compute_ci_consent_state_ids(self):
         states = self.env["customer.consent.state"]._for_partners(self.filtered("id"))
+        by_partner = defaultdict(list)
+        for state in states:
+            by_partner[state.partner_id.id].append(state.id)
         for partner in self:
-            partner.ci_consent_state_ids = states.filtered(lambda s, p=partner: s.partner_id == p)
+            partner.ci_consent_state_ids = states.browse(by_partner[partner.id])
 
     def _compute_ci_activity_stats(self):
         partners = self.filtered("id")
