@@ -551,30 +551,71 @@ class CustomerConsentEvent(models.Model):
     @api.model
     def _granted_partners(self, partners, channel_code, at=None):
         """Ids of ``partners`` with a granted marketing purpose on the channel ``channel_code``."""
+        granted = self._granted_channels(partners, [channel_code], at=at)
+        return [partner_id for partner_id in partners.ids if partner_id in granted]
+
+    @api.model
+    def _granted_channels(self, partners, channel_codes, at=None):
+        """``{partner_id: {channel code}}``: the channels among ``channel_codes`` on which a marketing
+        purpose is granted to each of ``partners`` (one query, through the partners' events only)."""
         if not partners:
-            return []
+            return {}
         rows = self.env.execute_query(
             SQL(
-                "SELECT DISTINCT partner_id FROM (%s) AS granted WHERE partner_id IN %s",
-                self._granted_partner_sql(channel_code, at=at),
-                tuple(partners.ids),
+                "SELECT DISTINCT partner_id, channel_code FROM (%s) AS granted",
+                self._granted_sql(channel_codes, at=at, partners=partners),
             )
         )
-        return [row[0] for row in rows]
+        granted = defaultdict(set)
+        for partner_id, code in rows:
+            granted[partner_id].add(code)
+        return granted
 
     @api.model
     def _granted_partner_sql(self, channel_code, at=None):
         """SQL of the partner ids with a granted marketing purpose on the channel ``channel_code``."""
+        return SQL("SELECT granted.partner_id FROM (%s) AS granted", self._granted_sql([channel_code], at=at))
+
+    @api.model
+    def _granted_sql(self, channel_codes, at=None, partners=None):
+        """SQL of the partners (``partner_id``, ``channel_code``) with a granted marketing purpose on
+        the channels ``channel_codes``, among ``partners`` when given.
+
+        A state is ``granted`` exactly when the deciding event of its combination is an unexpired
+        grant or confirmation (the first case of :meth:`_state_sql`), so only the deciding events
+        are looked for, picked by the same rule: latest by ``occurred_at``, a withdrawal or refusal
+        first at the same instant, then the latest id; a purchased grant of a marketing purpose
+        decides nothing. A domain on the whole ledger reads its marketing events of the channel
+        once (no per-combination lookups); for given partners, only their events.
+        """
         self.flush_model()
         self.env["customer.consent.channel"].flush_model(["code"])
         self.env["customer.consent.purpose"].flush_model(["is_marketing"])
+        at = fields.Datetime.to_datetime(at) or fields.Datetime.now()
+        some = SQL()
+        if partners is not None:
+            some = SQL("AND d.partner_id IN %s", tuple(partners.ids) or (None,))
         return SQL(
-            """SELECT st.partner_id FROM (%s) AS st
-                 JOIN customer_consent_channel AS ch ON ch.id = st.channel_id
-                 JOIN customer_consent_purpose AS pu ON pu.id = st.purpose_id
-                WHERE st.state = 'granted' AND ch.code = %s AND pu.is_marketing""",
-            self._state_sql(at=at),
-            channel_code,
+            """SELECT dec.partner_id, dec.channel_code FROM (
+                    SELECT DISTINCT ON (d.partner_id, d.purpose_id, d.channel_id)
+                           d.partner_id, ch.code AS channel_code, d.action, d.expires_at
+                      FROM %(table)s AS d
+                      JOIN customer_consent_channel AS ch ON ch.id = d.channel_id
+                      JOIN customer_consent_purpose AS pu ON pu.id = d.purpose_id
+                     WHERE ch.code IN %(codes)s AND pu.is_marketing IS TRUE %(some)s
+                       AND d.occurred_at <= %(at)s AND d.action IN %(decisive)s
+                       AND NOT (d.purchased IS TRUE AND d.action IN %(granting)s)
+                  ORDER BY d.partner_id, d.purpose_id, d.channel_id, d.occurred_at DESC,
+                           (d.action IN ('withdraw', 'refuse')) DESC, d.id DESC
+                   ) AS dec
+              WHERE dec.action IN ('grant', 'confirm')
+                AND (dec.expires_at IS NULL OR dec.expires_at > %(at)s)""",
+            table=SQL.identifier(self._table),
+            codes=tuple(channel_codes),
+            some=some,
+            at=at,
+            decisive=DECISIVE,
+            granting=tuple(sorted(GRANTING)),
         )
 
     # ------------------------------------------------------------

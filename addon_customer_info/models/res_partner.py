@@ -363,13 +363,11 @@ class ResPartner(models.Model):
 
     @api.depends("ci_consent_event_ids")
     def _compute_ci_accepts(self):
-        Event = self.env["customer.consent.event"]
-        partners = self.filtered("id")
-        email = set(Event._granted_partners(partners, "email"))
-        sms = set(Event._granted_partners(partners, "sms"))
+        granted = self.env["customer.consent.event"]._granted_channels(self.filtered("id"), ["email", "sms"])
         for partner in self:
-            partner.ci_accepts_email = partner.id in email
-            partner.ci_accepts_sms = partner.id in sms
+            channels = granted.get(partner.id, ())
+            partner.ci_accepts_email = "email" in channels
+            partner.ci_accepts_sms = "sms" in channels
 
     def _ci_search_accepts(self, channel_code, operator, value):
         if operator not in ("in", "not in"):
