@@ -383,12 +383,17 @@ class ResPartner(models.Model):
 
     @api.depends("ci_consent_event_ids")
     def _compute_ci_consent_state_ids(self):
-        states = self.env["customer.consent.state"]._for_partners(self.filtered("id"))
+        saved = self.filtered("id")
+        states = self.env["customer.consent.state"]._for_partners(saved)
         by_partner = defaultdict(list)
         for state in states:
             by_partner[state.partner_id.id].append(state.id)
-        for partner in self:
-            partner.ci_consent_state_ids = states.browse(by_partner[partner.id])
+        # one assignment for all the contacts (the ORM checks the rows' access once, not per contact)
+        field = self._fields["ci_consent_state_ids"]
+        if saved:
+            field.write_batch([(partner, tuple(by_partner[partner.id])) for partner in saved])
+        for partner in self - saved:
+            partner.ci_consent_state_ids = False
 
     def _compute_ci_activity_stats(self):
         partners = self.filtered("id")
