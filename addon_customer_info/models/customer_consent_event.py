@@ -445,7 +445,9 @@ class CustomerConsentEvent(models.Model):
         # One row per combination: its latest event (by id) as of ``at``. Everything else is
         # looked up per row through the (partner, purpose, channel, ...) indexes, so a query on
         # some contacts (or on some rows by id: the ORM reads rows and checks the access rules
-        # so) reads only their events, never the whole ledger.
+        # so) reads only their events, never the whole ledger. The deciding and the pending
+        # event are aggregates (exactly one row each), so PostgreSQL leaves them out of a query
+        # that uses none of their columns (a count of the rows).
         return SQL(
             """
             SELECT last.id AS id,
@@ -469,16 +471,18 @@ class CustomerConsentEvent(models.Model):
               FROM %(table)s AS last
               JOIN customer_consent_purpose AS purpose ON purpose.id = last.purpose_id
          LEFT JOIN LATERAL (
-                    SELECT d.id, d.action, d.occurred_at, d.expires_at
+                    SELECT (ARRAY_AGG(d.id %(decisive_order)s))[1] AS id,
+                           (ARRAY_AGG(d.action %(decisive_order)s))[1] AS action,
+                           (ARRAY_AGG(d.occurred_at %(decisive_order)s))[1] AS occurred_at,
+                           (ARRAY_AGG(d.expires_at %(decisive_order)s))[1] AS expires_at
                       FROM %(table)s AS d
                      WHERE %(group_d)s AND d.occurred_at <= %(at)s %(known_d)s AND d.action IN %(decisive)s
                        AND NOT (d.purchased IS TRUE AND purpose.is_marketing IS TRUE
                                 AND d.action IN %(granting)s)
-                  ORDER BY d.occurred_at DESC, (d.action IN ('withdraw', 'refuse')) DESC, d.id DESC
-                     LIMIT 1
                    ) AS dec ON TRUE
          LEFT JOIN LATERAL (
-                    SELECT p.id, p.occurred_at
+                    SELECT (ARRAY_AGG(p.id ORDER BY p.occurred_at DESC, p.id DESC))[1] AS id,
+                           MAX(p.occurred_at) AS occurred_at
                       FROM %(table)s AS p
                      WHERE %(group_p)s AND p.occurred_at <= %(at)s %(known_p)s AND p.action = 'pending'
                        AND NOT (p.purchased IS TRUE AND purpose.is_marketing IS TRUE)
@@ -487,8 +491,6 @@ class CustomerConsentEvent(models.Model):
                                SELECT 1 FROM %(table)s AS c
                                 WHERE c.pending_event_id = p.id AND c.occurred_at <= %(at)s %(known_c)s
                            )
-                  ORDER BY p.occurred_at DESC, p.id DESC
-                     LIMIT 1
                    ) AS pend ON TRUE
              WHERE last.occurred_at <= %(at)s %(known_last)s
                AND NOT EXISTS (
@@ -509,6 +511,9 @@ class CustomerConsentEvent(models.Model):
             known_c=known("c"),
             known_n=known("n"),
             decisive=DECISIVE,
+            decisive_order=SQL(
+                "ORDER BY d.occurred_at DESC, (d.action IN ('withdraw', 'refuse')) DESC, d.id DESC"
+            ),
             granting=tuple(sorted(GRANTING)),
         )
 
