@@ -201,6 +201,8 @@ class CustomerConsentEvent(models.Model):
     )
 
     _group_time_idx = models.Index("(partner_id, purpose_id, channel_id, occurred_at)")
+    _group_id_idx = models.Index("(partner_id, purpose_id, channel_id, id)")
+    """The latest event of a combination, found without reading its others (see :meth:`_state_sql`)."""
     _one_confirmation = models.UniqueIndex(
         "(pending_event_id) WHERE action = 'confirm'",
         "This pending grant is already confirmed.",
@@ -432,10 +434,24 @@ class CustomerConsentEvent(models.Model):
             """Only the events recorded by ``known_at``, when asked."""
             return SQL("AND %s <= %s", SQL.identifier(alias, "recorded_at"), known_at) if known_at else SQL()
 
+        def group_of(alias):
+            """``alias`` is an event of the combination of the row ``last``."""
+            return SQL(
+                "%(a)s.partner_id = last.partner_id AND %(a)s.purpose_id = last.purpose_id "
+                "AND %(a)s.channel_id = last.channel_id",
+                a=SQL.identifier(alias),
+            )
+
+        # One row per combination: its latest event (by id) as of ``at``. Everything else is
+        # looked up per row through the (partner, purpose, channel, ...) indexes, so a query on
+        # some contacts (or on some rows by id: the ORM reads rows and checks the access rules
+        # so) reads only their events, never the whole ledger. The deciding and the pending
+        # event are aggregates (exactly one row each), so PostgreSQL leaves them out of a query
+        # that uses none of their columns (a count of the rows).
         return SQL(
             """
-            SELECT grp.last_event_id AS id,
-                   grp.partner_id, grp.purpose_id, grp.channel_id,
+            SELECT last.id AS id,
+                   last.partner_id, last.purpose_id, last.channel_id,
                    purpose.company_id,
                    CASE
                        WHEN dec.action IN ('grant', 'confirm')
@@ -450,53 +466,54 @@ class CustomerConsentEvent(models.Model):
                    dec.occurred_at AS decided_at,
                    CASE WHEN dec.action IN ('grant', 'confirm') THEN dec.expires_at END AS expires_at,
                    pend.id AS pending_event_id,
-                   grp.last_occurred_at
-              FROM (
-                    SELECT partner_id, purpose_id, channel_id,
-                           MAX(id) AS last_event_id, MAX(occurred_at) AS last_occurred_at
-                      FROM %(table)s AS g
-                     WHERE g.occurred_at <= %(at)s %(known_g)s
-                  GROUP BY partner_id, purpose_id, channel_id
-                   ) AS grp
-              JOIN customer_consent_purpose AS purpose ON purpose.id = grp.purpose_id
-         LEFT JOIN (
-                    SELECT DISTINCT ON (d.partner_id, d.purpose_id, d.channel_id)
-                           d.partner_id, d.purpose_id, d.channel_id, d.id, d.action, d.occurred_at,
-                           d.expires_at
+                   (SELECT MAX(o.occurred_at) FROM %(table)s AS o
+                     WHERE %(group_o)s AND o.occurred_at <= %(at)s %(known_o)s) AS last_occurred_at
+              FROM %(table)s AS last
+              JOIN customer_consent_purpose AS purpose ON purpose.id = last.purpose_id
+         LEFT JOIN LATERAL (
+                    SELECT (ARRAY_AGG(d.id %(decisive_order)s))[1] AS id,
+                           (ARRAY_AGG(d.action %(decisive_order)s))[1] AS action,
+                           (ARRAY_AGG(d.occurred_at %(decisive_order)s))[1] AS occurred_at,
+                           (ARRAY_AGG(d.expires_at %(decisive_order)s))[1] AS expires_at
                       FROM %(table)s AS d
-                      JOIN customer_consent_purpose AS dp ON dp.id = d.purpose_id
-                     WHERE d.occurred_at <= %(at)s %(known_d)s AND d.action IN %(decisive)s
-                       AND NOT (d.purchased IS TRUE AND dp.is_marketing IS TRUE
+                     WHERE %(group_d)s AND d.occurred_at <= %(at)s %(known_d)s AND d.action IN %(decisive)s
+                       AND NOT (d.purchased IS TRUE AND purpose.is_marketing IS TRUE
                                 AND d.action IN %(granting)s)
-                  ORDER BY d.partner_id, d.purpose_id, d.channel_id, d.occurred_at DESC,
-                           (d.action IN ('withdraw', 'refuse')) DESC, d.id DESC
-                   ) AS dec
-                ON dec.partner_id = grp.partner_id AND dec.purpose_id = grp.purpose_id
-               AND dec.channel_id = grp.channel_id
-         LEFT JOIN (
-                    SELECT DISTINCT ON (p.partner_id, p.purpose_id, p.channel_id)
-                           p.partner_id, p.purpose_id, p.channel_id, p.id, p.occurred_at
+                   ) AS dec ON TRUE
+         LEFT JOIN LATERAL (
+                    SELECT (ARRAY_AGG(p.id ORDER BY p.occurred_at DESC, p.id DESC))[1] AS id,
+                           MAX(p.occurred_at) AS occurred_at
                       FROM %(table)s AS p
-                      JOIN customer_consent_purpose AS pp ON pp.id = p.purpose_id
-                     WHERE p.occurred_at <= %(at)s %(known_p)s AND p.action = 'pending'
-                       AND NOT (p.purchased IS TRUE AND pp.is_marketing IS TRUE)
+                     WHERE %(group_p)s AND p.occurred_at <= %(at)s %(known_p)s AND p.action = 'pending'
+                       AND NOT (p.purchased IS TRUE AND purpose.is_marketing IS TRUE)
                        AND (p.confirm_deadline IS NULL OR p.confirm_deadline > %(at)s)
                        AND NOT EXISTS (
                                SELECT 1 FROM %(table)s AS c
                                 WHERE c.pending_event_id = p.id AND c.occurred_at <= %(at)s %(known_c)s
                            )
-                  ORDER BY p.partner_id, p.purpose_id, p.channel_id, p.occurred_at DESC, p.id DESC
-                   ) AS pend
-                ON pend.partner_id = grp.partner_id AND pend.purpose_id = grp.purpose_id
-               AND pend.channel_id = grp.channel_id
+                   ) AS pend ON TRUE
+             WHERE last.occurred_at <= %(at)s %(known_last)s
+               AND NOT EXISTS (
+                       SELECT 1 FROM %(table)s AS n
+                        WHERE %(group_n)s AND n.id > last.id AND n.occurred_at <= %(at)s %(known_n)s
+                   )
             """,
             at=at,
             table=SQL.identifier(self._table),
-            known_g=known("g"),
+            group_o=group_of("o"),
+            group_d=group_of("d"),
+            group_p=group_of("p"),
+            group_n=group_of("n"),
+            known_last=known("last"),
+            known_o=known("o"),
             known_d=known("d"),
             known_p=known("p"),
             known_c=known("c"),
+            known_n=known("n"),
             decisive=DECISIVE,
+            decisive_order=SQL(
+                "ORDER BY d.occurred_at DESC, (d.action IN ('withdraw', 'refuse')) DESC, d.id DESC"
+            ),
             granting=tuple(sorted(GRANTING)),
         )
 
@@ -539,30 +556,71 @@ class CustomerConsentEvent(models.Model):
     @api.model
     def _granted_partners(self, partners, channel_code, at=None):
         """Ids of ``partners`` with a granted marketing purpose on the channel ``channel_code``."""
+        granted = self._granted_channels(partners, [channel_code], at=at)
+        return [partner_id for partner_id in partners.ids if partner_id in granted]
+
+    @api.model
+    def _granted_channels(self, partners, channel_codes, at=None):
+        """``{partner_id: {channel code}}``: the channels among ``channel_codes`` on which a marketing
+        purpose is granted to each of ``partners`` (one query, through the partners' events only)."""
         if not partners:
-            return []
+            return {}
         rows = self.env.execute_query(
             SQL(
-                "SELECT DISTINCT partner_id FROM (%s) AS granted WHERE partner_id IN %s",
-                self._granted_partner_sql(channel_code, at=at),
-                tuple(partners.ids),
+                "SELECT DISTINCT partner_id, channel_code FROM (%s) AS granted",
+                self._granted_sql(channel_codes, at=at, partners=partners),
             )
         )
-        return [row[0] for row in rows]
+        granted = defaultdict(set)
+        for partner_id, code in rows:
+            granted[partner_id].add(code)
+        return granted
 
     @api.model
     def _granted_partner_sql(self, channel_code, at=None):
         """SQL of the partner ids with a granted marketing purpose on the channel ``channel_code``."""
+        return SQL("SELECT granted.partner_id FROM (%s) AS granted", self._granted_sql([channel_code], at=at))
+
+    @api.model
+    def _granted_sql(self, channel_codes, at=None, partners=None):
+        """SQL of the partners (``partner_id``, ``channel_code``) with a granted marketing purpose on
+        the channels ``channel_codes``, among ``partners`` when given.
+
+        A state is ``granted`` exactly when the deciding event of its combination is an unexpired
+        grant or confirmation (the first case of :meth:`_state_sql`), so only the deciding events
+        are looked for, picked by the same rule: latest by ``occurred_at``, a withdrawal or refusal
+        first at the same instant, then the latest id; a purchased grant of a marketing purpose
+        decides nothing. A domain on the whole ledger reads its marketing events of the channel
+        once (no per-combination lookups); for given partners, only their events.
+        """
         self.flush_model()
         self.env["customer.consent.channel"].flush_model(["code"])
         self.env["customer.consent.purpose"].flush_model(["is_marketing"])
+        at = fields.Datetime.to_datetime(at) or fields.Datetime.now()
+        some = SQL()
+        if partners is not None:
+            some = SQL("AND d.partner_id IN %s", tuple(partners.ids) or (None,))
         return SQL(
-            """SELECT st.partner_id FROM (%s) AS st
-                 JOIN customer_consent_channel AS ch ON ch.id = st.channel_id
-                 JOIN customer_consent_purpose AS pu ON pu.id = st.purpose_id
-                WHERE st.state = 'granted' AND ch.code = %s AND pu.is_marketing""",
-            self._state_sql(at=at),
-            channel_code,
+            """SELECT dec.partner_id, dec.channel_code FROM (
+                    SELECT DISTINCT ON (d.partner_id, d.purpose_id, d.channel_id)
+                           d.partner_id, ch.code AS channel_code, d.action, d.expires_at
+                      FROM %(table)s AS d
+                      JOIN customer_consent_channel AS ch ON ch.id = d.channel_id
+                      JOIN customer_consent_purpose AS pu ON pu.id = d.purpose_id
+                     WHERE ch.code IN %(codes)s AND pu.is_marketing IS TRUE %(some)s
+                       AND d.occurred_at <= %(at)s AND d.action IN %(decisive)s
+                       AND NOT (d.purchased IS TRUE AND d.action IN %(granting)s)
+                  ORDER BY d.partner_id, d.purpose_id, d.channel_id, d.occurred_at DESC,
+                           (d.action IN ('withdraw', 'refuse')) DESC, d.id DESC
+                   ) AS dec
+              WHERE dec.action IN ('grant', 'confirm')
+                AND (dec.expires_at IS NULL OR dec.expires_at > %(at)s)""",
+            table=SQL.identifier(self._table),
+            codes=tuple(channel_codes),
+            some=some,
+            at=at,
+            decisive=DECISIVE,
+            granting=tuple(sorted(GRANTING)),
         )
 
     # ------------------------------------------------------------

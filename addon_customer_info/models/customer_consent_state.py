@@ -93,5 +93,9 @@ class CustomerConsentState(models.Model):
 
     @api.model
     def _for_partners(self, partners):
-        """The state rows of ``partners`` (now)."""
-        return self.search([("partner_id", "in", partners.ids)])
+        """The state rows of ``partners`` (now), with the columns the contact form shows fetched by
+        the same query (the state is derived from the ledger on every query: one query, not two)."""
+        return self.search_fetch(
+            [("partner_id", "in", partners.ids)],
+            ["partner_id", "purpose_id", "channel_id", "state", "decided_at", "expires_at", "company_id"],
+        )

@@ -363,13 +363,11 @@ class ResPartner(models.Model):
 
     @api.depends("ci_consent_event_ids")
     def _compute_ci_accepts(self):
-        Event = self.env["customer.consent.event"]
-        partners = self.filtered("id")
-        email = set(Event._granted_partners(partners, "email"))
-        sms = set(Event._granted_partners(partners, "sms"))
+        granted = self.env["customer.consent.event"]._granted_channels(self.filtered("id"), ["email", "sms"])
         for partner in self:
-            partner.ci_accepts_email = partner.id in email
-            partner.ci_accepts_sms = partner.id in sms
+            channels = granted.get(partner.id, ())
+            partner.ci_accepts_email = "email" in channels
+            partner.ci_accepts_sms = "sms" in channels
 
     def _ci_search_accepts(self, channel_code, operator, value):
         if operator not in ("in", "not in"):
@@ -385,9 +383,17 @@ class ResPartner(models.Model):
 
     @api.depends("ci_consent_event_ids")
     def _compute_ci_consent_state_ids(self):
-        states = self.env["customer.consent.state"]._for_partners(self.filtered("id"))
-        for partner in self:
-            partner.ci_consent_state_ids = states.filtered(lambda s, p=partner: s.partner_id == p)
+        saved = self.filtered("id")
+        states = self.env["customer.consent.state"]._for_partners(saved)
+        by_partner = defaultdict(list)
+        for state in states:
+            by_partner[state.partner_id.id].append(state.id)
+        # one assignment for all the contacts (the ORM checks the rows' access once, not per contact)
+        field = self._fields["ci_consent_state_ids"]
+        if saved:
+            field.write_batch([(partner, tuple(by_partner[partner.id])) for partner in saved])
+        for partner in self - saved:
+            partner.ci_consent_state_ids = False
 
     def _compute_ci_activity_stats(self):
         partners = self.filtered("id")

@@ -329,6 +329,70 @@ class TestConsentLedger(ConsentCommon):
         self.person_cn.invalidate_recordset()
         self.assertFalse(self.person_cn.ci_accepts_sms)
 
+    def test_receives_flags_agree_with_the_state_rows(self):
+        """The flags (read from the deciding events) and the state rows (per combination) agree."""
+        surveys = self.env["customer.consent.purpose"].create(
+            {"name": "Test Surveys", "code": "test_surveys"}
+        )
+        free, cn, de = self.person_free, self.person_cn, self.company_de
+        self.record("grant", occurred_at=T1)
+        self.record("withdraw", occurred_at=T1)  # same instant: the withdrawal wins
+        self.record("grant", channel=self.sms, occurred_at=T1)
+        self.record("grant", purpose=self.marketing, occurred_at=T1, expires_at=T2)  # expired now
+        self.record("grant", partner=cn, occurred_at=T2)
+        self.record("withdraw", partner=cn, occurred_at=T1)  # recorded later, occurred earlier
+        self.record("grant", partner=cn, purpose=self.service, channel=self.sms, occurred_at=T1)
+        self.record("pending", partner=de, occurred_at=T1)
+        self.record(
+            "grant",
+            partner=de,
+            purpose=surveys,
+            channel=self.sms,
+            occurred_at=T1,
+            source="import_batch",
+            import_vendor="ListCo",
+            legal_basis="contract",
+        )
+        surveys.is_marketing = True  # the vendor's grant stops counting
+        people = free | cn | de
+        State = self.env["customer.consent.state"]
+
+        def from_states(at=None):
+            # a row's id is its latest event's at any moment: the cache would keep another moment's row
+            self.env.invalidate_all()
+            rows = State.with_context(ci_consent_at=at).search([("partner_id", "in", people.ids)])
+            return {
+                (row.partner_id.id, row.channel_id.code)
+                for row in rows
+                if row.state == "granted" and row.purpose_id.is_marketing
+            }
+
+        def from_flags(at=None):
+            granted = self.Event._granted_channels(people, ["email", "sms"], at=at)
+            return {(partner_id, code) for partner_id, codes in granted.items() for code in codes}
+
+        self.assertEqual(from_flags(), {(free.id, "sms"), (cn.id, "email")})
+        self.assertEqual(from_states(), from_flags())
+        self.assertEqual(from_flags(T1 + HOUR), {(free.id, "email"), (free.id, "sms")})
+        self.assertEqual(from_states(T1 + HOUR), from_flags(T1 + HOUR))
+        people.invalidate_recordset()
+        self.assertEqual(
+            [(p.ci_accepts_email, p.ci_accepts_sms) for p in people],
+            [(False, True), (True, False), (False, False)],
+        )
+        search = self.Partner.search
+        self.assertEqual(search([("id", "in", people.ids), ("ci_accepts_email", "=", True)]), cn)
+        self.assertEqual(search([("id", "in", people.ids), ("ci_accepts_sms", "=", True)]), free)
+        self.assertEqual(search([("id", "in", people.ids), ("ci_accepts_sms", "=", False)]), cn | de)
+        # the rows the form fetches by contact are the rows read by id (as the access check does)
+        columns = ["partner_id", "purpose_id", "channel_id", "state", "decisive_event_id", "decided_at"]
+        self.env.invalidate_all()
+        rows = State._for_partners(people)
+        fetched = [tuple(row[name] for name in columns) for row in rows]
+        self.env.invalidate_all()
+        self.assertEqual([tuple(row[name] for name in columns) for row in State.browse(rows.ids)], fetched)
+        self.assertEqual(len(rows), 7)
+
     def test_one_click_withdraw_and_refuse_from_the_matrix(self):
         self.record("grant", occurred_at=T1)
         self.record("grant", purpose=self.marketing, channel=self.sms, occurred_at=T1)
