@@ -333,6 +333,23 @@ class CustomerConsentEvent(models.Model):
             )
         )
 
+    def _write_multi(self, vals_list):
+        """The low-level write (the ORM's flush, or server code calling ``_write``) holds the
+        ledger too: only the proof fields may change, and only to the mask (an erasure)."""
+        for vals in vals_list:
+            changed = set(vals) - {"write_uid", "write_date"}
+            masking = changed <= MASK_FIELDS and all(
+                vals[name] in (MASK, False, None) for name in changed - {"masked_at"}
+            )
+            if not masking:
+                raise UserError(
+                    self.env._(
+                        "The consent ledger cannot be changed: record a new event (a withdrawal, a "
+                        "refusal or a new grant) instead."
+                    )
+                )
+        return super()._write_multi(vals_list)
+
     @api.ondelete(at_uninstall=True)
     def _unlink_never(self):
         """Runs on every unlink, superuser included: the ledger is never deleted."""

@@ -103,6 +103,11 @@ class TestConsentLedger(ConsentCommon):
         for user in (self.user_sales, self.user_manager):
             with self.subTest(user=user.login), self.assertRaises(UserError):  # AccessError is one too
                 event.with_user(user).unlink()
+        # server code going around write(): the low-level write holds the ledger too
+        for vals in ({"action": "withdraw"}, {"ip_address": "203.0.113.1"}, {"occurred_at": T1}):
+            with self.subTest(low_level=vals), self.assertRaises(UserError):
+                event._write(vals)
+                event.flush_recordset()
         event.invalidate_recordset()
         self.assertEqual((event.action, event.ip_address, event.occurred_at), ("grant", "198.51.100.7", T1))
         self.assertTrue(event.exists())
