@@ -2,7 +2,7 @@ import logging
 
 from odoo.tests import HttpCase, tagged
 
-from .test_consent_double_opt_in import sent_links
+from .consent_mail import sent_links
 
 
 class RecordingHandler(logging.Handler):

@@ -1,18 +1,16 @@
 import datetime
 import re
-from unittest.mock import patch
 
 from freezegun import freeze_time
 from odoo import fields
-from odoo.addons.base.models.ir_mail_server import IrMail_Server
 from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
 from ..models.customer_consent_token import token_hash  # noqa: TID252
+from .consent_mail import links_in, send_and_capture, sent_links
 from .test_consent_ledger import ConsentCommon
 
-LINK = re.compile(r"/customer-consent/(confirm|withdraw)/([A-Za-z0-9_-]+)")
 LIVE_LINK = re.compile(r"/customer-consent/(?:confirm|withdraw)/[A-Za-z0-9_-]{32,}")
 """A link with something the size of a token in it (the placeholder is shorter)."""
 PROOF = {
@@ -20,46 +18,6 @@ PROOF = {
     "ip": "203.0.113.24",
     "user_agent": "Mozilla/5.0 (X11; Linux x86_64) Firefox/128.0",
 }
-
-
-def links_in(body):
-    """``{kind: raw_token}`` of the consent links in a mail body."""
-    return {kind: token for kind, token in LINK.findall(str(body))}
-
-
-def send_and_capture(mails, refuse=False):
-    """Send the queued ``mails`` as the mail queue does and return the bodies that went out.
-
-    Tests do not send mail (``_disable_send``): this lets ``mail.mail._send`` run and stops
-    at the SMTP layer, which takes the message (or, with ``refuse``, fails as if down).
-    """
-    bodies = []
-    build_email = IrMail_Server._build_email__
-
-    def capture(server, email_from, email_to, subject, body, **kwargs):
-        bodies.append(body)
-        return build_email(server, email_from, email_to, subject, body, **kwargs)
-
-    def smtp_send(server, message, **kwargs):
-        if refuse:
-            raise OSError("SMTP server down")
-        return message["Message-Id"]
-
-    with (
-        patch.object(IrMail_Server, "_disable_send", return_value=False),
-        patch.object(IrMail_Server, "_connect__", return_value=None),
-        patch.object(IrMail_Server, "_build_email__", autospec=True, side_effect=capture),
-        patch.object(IrMail_Server, "send_email", autospec=True, side_effect=smtp_send),
-    ):
-        mails.sudo().send()
-    return bodies
-
-
-def sent_links(mails):
-    """``{kind: raw_token}`` of the consent links in the one mail ``mails`` sends."""
-    bodies = send_and_capture(mails)
-    assert len(bodies) == 1, bodies
-    return links_in(bodies[0])
 
 
 @tagged("post_install", "-at_install")
