@@ -1,8 +1,39 @@
+import logging
+import re
+
 from odoo import http
 from odoo.http import request
 from werkzeug.exceptions import NotFound
 
 USER_AGENT_MAX = 512
+TOKEN_IN_PATH = re.compile(r"(/customer-consent/(?:confirm|withdraw)/)[^\s\"?#/]+")
+REDACTED = "[token]"
+HEADERS = {"Referrer-Policy": "no-referrer", "Cache-Control": "no-store"}
+"""The pages' URLs hold the token: no Referer carries it to the assets' (or anyone's) logs."""
+
+
+class TokenRedactingFilter(logging.Filter):
+    """Replaces the token in the consent links' paths of a log record by ``[token]``.
+
+    Installed on the ``werkzeug`` logger, which logs every request line at INFO
+    (``"GET /customer-consent/confirm/<token> HTTP/1.1" 200 -``): the line stays, the
+    token goes.
+    """
+
+    def filter(self, record):
+        message = record.getMessage()
+        if "/customer-consent/" in message:
+            record.msg, record.args = TOKEN_IN_PATH.sub(rf"\1{REDACTED}", message), ()
+        return True
+
+
+def _install_log_filter(logger_name="werkzeug"):
+    logger = logging.getLogger(logger_name)
+    if not any(isinstance(existing, TokenRedactingFilter) for existing in logger.filters):
+        logger.addFilter(TokenRedactingFilter())
+
+
+_install_log_filter()
 PAGES = {
     "confirm": "addon_customer_info.consent_confirm_page",
     "withdraw": "addon_customer_info.consent_withdraw_page",
@@ -46,11 +77,13 @@ class CustomerConsentController(http.Controller):
             raise NotFound()
         values = {"kind": kind, "token": token, "token_sudo": token_sudo, "problem": problem, "done": False}
         if problem:
-            return request.render("addon_customer_info.consent_link_invalid_page", values, status=410)
+            return request.render(
+                "addon_customer_info.consent_link_invalid_page", values, status=410, headers=HEADERS
+            )
         if request.httprequest.method == "POST":
             token_sudo._use(self._proof())
             values["done"] = True
-        return request.render(PAGES[kind], values)
+        return request.render(PAGES[kind], values, headers=HEADERS)
 
     @staticmethod
     def _proof():

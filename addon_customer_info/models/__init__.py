@@ -40,3 +40,4 @@ from . import customer_field_provenance
 from . import customer_duplicate_candidate
 from . import customer_sync_external_key
 from . import customer_sync_run_batch
+from . import mail_mail

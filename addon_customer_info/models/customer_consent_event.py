@@ -721,20 +721,51 @@ class CustomerConsentEvent(models.Model):
         return event
 
     def _send_confirmation(self):
-        """Email the person a single-use link to confirm this pending grant (and one to withdraw)."""
+        """Queue the mail asking the person to confirm this pending grant (with a link to withdraw).
+
+        The queued mail (``mail.mail`` and its ``mail.message``, which the chatter and the
+        queue show) carries placeholder links only: the tokens are issued when the mail is
+        sent, by :meth:`_consent_links_into`, so their raw value lives only in the outgoing
+        message. The mail is deleted once sent.
+        """
         self.ensure_one()
         Token = self.env["customer.consent.token"]
+        template = self.env.ref("addon_customer_info.mail_template_consent_confirm")
+        template.with_context(
+            ci_confirm_url=Token._url("confirm", Token._PLACEHOLDER),
+            ci_withdraw_url=Token._url("withdraw", Token._PLACEHOLDER),
+            ci_confirm_deadline=self.confirm_deadline,
+        ).send_mail(
+            self.id,
+            email_layout_xmlid="mail.mail_notification_light",
+            email_values={"ci_consent_event_id": self.id},
+        )
+
+    def _consent_links_into(self, body, mail):
+        """``body`` (the outgoing body of ``mail``) with fresh confirm and withdraw links.
+
+        Called while ``mail`` is being sent. Tokens are issued only for the mail this event
+        queued, to this event's person alone, while the grant is still pending; any other
+        mail keeps the placeholders (links that lead nowhere). Nothing here is stored but
+        the tokens' hashes.
+        """
+        self.ensure_one()
+        Token = self.env["customer.consent.token"]
+        if not Token._has_placeholder_links(body):
+            return body
+        if (
+            self.action != "pending"
+            or mail.recipient_ids != self.partner_id
+            or mail.email_to
+            or mail.email_cc
+            or self.search_count([("pending_event_id", "=", self.id), ("action", "=", "confirm")], limit=1)
+        ):
+            return body
         _confirm, confirm_raw = Token._issue(
             "confirm", self.partner_id, self.purpose_id, self.channel_id, self
         )
         _withdraw, withdraw_raw = Token._issue("withdraw", self.partner_id, self.purpose_id, self.channel_id)
-        template = self.env.ref("addon_customer_info.mail_template_consent_confirm")
-        # the raw tokens travel only in the rendered mail (auto-deleted once sent), never in a stored field
-        template.with_context(
-            ci_confirm_url=Token._url("confirm", confirm_raw),
-            ci_withdraw_url=Token._url("withdraw", withdraw_raw),
-            ci_confirm_deadline=self.confirm_deadline,
-        ).send_mail(self.id, email_layout_xmlid="mail.mail_notification_light")
+        return Token._fill_placeholder_links(body, {"confirm": confirm_raw, "withdraw": withdraw_raw})
 
     @api.model
     def _record(self, partners, purposes, channels, action, **values):

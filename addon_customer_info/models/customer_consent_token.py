@@ -17,6 +17,8 @@ VALIDITY_PARAMS = {
 TOKEN_PATTERN = re.compile(r"^[A-Za-z0-9_-]{32,128}$")
 ROUTES = {"confirm": "/customer-consent/confirm", "withdraw": "/customer-consent/withdraw"}
 KEEP_USED_DAYS = 30
+LINK_PLACEHOLDER = "link-made-when-sent"
+"""Stands for the token in the links of a queued mail; too short to be a token (see ``TOKEN_PATTERN``)."""
 
 
 def token_hash(raw):
@@ -53,6 +55,8 @@ class CustomerConsentToken(models.Model):
     expires_at = fields.Datetime(required=True, readonly=True)
     used_at = fields.Datetime(readonly=True, copy=False)
     used_event_id = fields.Many2one("customer.consent.event", string="Recorded Event", readonly=True)
+
+    _PLACEHOLDER = LINK_PLACEHOLDER
 
     _token_hash_unique = models.Constraint("UNIQUE (token_hash)", "Token collision.")
 
@@ -96,6 +100,17 @@ class CustomerConsentToken(models.Model):
         # sudo: reads the configured base URL
         base = self.env["ir.config_parameter"].sudo().get_param("web.base.url", "").rstrip("/")
         return f"{base}{ROUTES[kind]}/{raw}"
+
+    @api.model
+    def _has_placeholder_links(self, body):
+        return any(f"{route}/{LINK_PLACEHOLDER}" in body for route in ROUTES.values())
+
+    @api.model
+    def _fill_placeholder_links(self, body, raws):
+        """``body`` with each placeholder link of a kind in ``raws`` made a link with that raw token."""
+        for kind, raw in raws.items():
+            body = body.replace(f"{ROUTES[kind]}/{LINK_PLACEHOLDER}", f"{ROUTES[kind]}/{raw}")
+        return body
 
     # ------------------------------------------------------------
     # USING

@@ -1,8 +1,19 @@
-import re
+import logging
 
 from odoo.tests import HttpCase, tagged
 
-LINK = re.compile(r"/customer-consent/(confirm|withdraw)/([A-Za-z0-9_-]+)")
+from .consent_mail import sent_links
+
+
+class RecordingHandler(logging.Handler):
+    """Keeps the message of every log record it gets."""
+
+    def __init__(self):
+        super().__init__(logging.DEBUG)
+        self.messages = []
+
+    def emit(self, record):
+        self.messages.append(record.getMessage())
 
 
 @tagged("post_install", "-at_install")
@@ -33,9 +44,8 @@ class TestConsentController(HttpCase):
                 ("res_id", "=", self.pending.id),
             ]
         )
-        self.links = {
-            kind: f"/customer-consent/{kind}/{token}" for kind, token in LINK.findall(str(mail.body_html))
-        }
+        self.raw = sent_links(mail)
+        self.links = {kind: f"/customer-consent/{kind}/{token}" for kind, token in self.raw.items()}
         self.assertEqual(set(self.links), {"confirm", "withdraw"})
 
     def post(self, path):
@@ -72,6 +82,31 @@ class TestConsentController(HttpCase):
         self.assertEqual(again.status_code, 410)
         self.assertIn("o_ci_consent_invalid", again.text)
         self.assertEqual(len(self.events("confirm")), 1)
+
+    def test_confirm_link_leaves_no_token_in_the_log(self):
+        handler = RecordingHandler()
+        loggers = [logging.getLogger(name) for name in ("werkzeug", "odoo")]
+        levels = [logger.level for logger in loggers]
+        logging.getLogger().addHandler(handler)
+        try:
+            for logger in loggers:
+                logger.setLevel(logging.INFO)
+            page = self.url_open(self.links["confirm"])
+            done = self.post(self.links["confirm"])
+        finally:
+            logging.getLogger().removeHandler(handler)
+            for logger, level in zip(loggers, levels, strict=True):
+                logger.setLevel(level)
+        self.assertEqual((page.status_code, done.status_code), (200, 200))
+        self.assertEqual(self.state(), "granted", "the link still confirms")
+        self.assertTrue(
+            [message for message in handler.messages if "/customer-consent/confirm/" in message],
+            "the request lines are logged (without their token)",
+        )
+        for message in handler.messages:
+            for raw in self.raw.values():
+                self.assertNotIn(raw, message)
+        self.assertEqual(page.headers.get("Referrer-Policy"), "no-referrer", "nor does a Referer carry it")
 
     def test_withdraw_page_withdraws_and_blacklists(self):
         self.post(self.links["confirm"])

@@ -5,21 +5,19 @@ from freezegun import freeze_time
 from odoo import fields
 from odoo.exceptions import ValidationError
 from odoo.tests import tagged
+from odoo.tools import mute_logger
 
 from ..models.customer_consent_token import token_hash  # noqa: TID252
+from .consent_mail import links_in, send_and_capture, sent_links
 from .test_consent_ledger import ConsentCommon
 
-LINK = re.compile(r"/customer-consent/(confirm|withdraw)/([A-Za-z0-9_-]+)")
+LIVE_LINK = re.compile(r"/customer-consent/(?:confirm|withdraw)/[A-Za-z0-9_-]{32,}")
+"""A link with something the size of a token in it (the placeholder is shorter)."""
 PROOF = {
     "submission_id": "form-2025-0001",
     "ip": "203.0.113.24",
     "user_agent": "Mozilla/5.0 (X11; Linux x86_64) Firefox/128.0",
 }
-
-
-def links_in(mail):
-    """``{kind: raw_token}`` of the consent links in a mail body."""
-    return {kind: token for kind, token in LINK.findall(str(mail.body_html))}
 
 
 @tagged("post_install", "-at_install")
@@ -55,7 +53,7 @@ class TestConsentDoubleOptIn(ConsentCommon):
         self.assertEqual(len(mail), 1)
         self.assertEqual(mail.recipient_ids, self.person_free)
         self.assertTrue(mail.auto_delete, "the mail carrying the raw tokens is deleted once sent")
-        links = links_in(mail)
+        links = sent_links(mail)
         self.assertEqual(set(links), {"confirm", "withdraw"})
 
         Token = self.env["customer.consent.token"]
@@ -77,7 +75,7 @@ class TestConsentDoubleOptIn(ConsentCommon):
 
     def test_confirmation_link_is_single_use(self):
         event = self.submit()
-        raw = links_in(self.mail_of(event))["confirm"]
+        raw = sent_links(self.mail_of(event))["confirm"]
         token, problem = self.env["customer.consent.token"]._find(raw, "confirm")
         self.assertFalse(problem)
         token._use({})
@@ -95,7 +93,7 @@ class TestConsentDoubleOptIn(ConsentCommon):
         self.assertAlmostEqual(
             event.confirm_deadline, start + datetime.timedelta(hours=2), delta=datetime.timedelta(minutes=1)
         )
-        raw = links_in(self.mail_of(event))["confirm"]
+        raw = sent_links(self.mail_of(event))["confirm"]
         Token = self.env["customer.consent.token"]
         with freeze_time(start + datetime.timedelta(hours=1, minutes=50)):
             self.assertFalse(Token._find(raw, "confirm")[1])
@@ -111,7 +109,7 @@ class TestConsentDoubleOptIn(ConsentCommon):
 
     def test_withdrawal_link(self):
         event = self.submit()
-        links = links_in(self.mail_of(event))
+        links = sent_links(self.mail_of(event))
         Token = self.env["customer.consent.token"]
         Token._find(links["confirm"], "confirm")[0]._use({})
         self.assertEqual(self.state(purpose=self.marketing), "granted")
@@ -157,6 +155,7 @@ class TestConsentDoubleOptIn(ConsentCommon):
 
     def test_old_tokens_are_cleaned_up(self):
         event = self.submit()
+        sent_links(self.mail_of(event))
         Token = self.env["customer.consent.token"].sudo()
         tokens = Token.search([("partner_id", "=", self.person_free.id)])
         self.assertEqual(len(tokens), 2)
@@ -174,6 +173,88 @@ class TestConsentDoubleOptIn(ConsentCommon):
         event = self.submit(partner=self.person_cn)
         mail = self.mail_of(event)
         self.assertEqual(mail.subject, "请确认：营销信息")
-        self.assertIn("您好", str(mail.body_html))
-        self.assertIn("撤回您的同意", str(mail.body_html))
-        self.assertEqual(set(links_in(mail)), {"confirm", "withdraw"}, "the links survive the translation")
+        [body] = send_and_capture(mail)
+        self.assertIn("您好", body)
+        self.assertIn("撤回您的同意", body)
+        self.assertEqual(set(links_in(body)), {"confirm", "withdraw"}, "the links survive the translation")
+
+
+@tagged("post_install", "-at_install")
+class TestConsentLinkSecrecy(ConsentCommon):
+    """The raw links of the double opt-in exist only in the mail that goes out: not in the queue,
+    not in the chatter's messages, not in the token table."""
+
+    def submit(self):
+        return self.Event.record_web_form(self.person_free, "marketing", "email", dict(PROOF))
+
+    def mail_of(self, event):
+        return self.env["mail.mail"].search(
+            [("model", "=", "customer.consent.event"), ("res_id", "=", event.id)]
+        )
+
+    def stored_bodies(self):
+        """Every stored mail body that mentions a consent link: the queue's and the messages'."""
+        self.env.flush_all()
+        self.env.cr.execute("SELECT body_html FROM mail_mail WHERE body_html LIKE '%%customer-consent%%'")
+        bodies = [row[0] for row in self.env.cr.fetchall()]
+        self.env.cr.execute("SELECT body FROM mail_message WHERE body LIKE '%%customer-consent%%'")
+        return bodies + [row[0] for row in self.env.cr.fetchall()]
+
+    def test_queued_mail_and_its_message_hold_no_link(self):
+        event = self.submit()
+        mail = self.mail_of(event)
+        self.assertEqual(len(mail), 1)
+        self.assertEqual(mail.recipient_ids, self.person_free)
+        bodies = self.stored_bodies()
+        self.assertTrue(bodies, "the queued mail is there, with its placeholder links")
+        for body in bodies:
+            self.assertNotRegex(body, LIVE_LINK, "no usable link is stored before sending")
+        visible = (
+            self.env["mail.message"]
+            .with_user(self.user_admin_ci)
+            .search([("model", "=", "customer.consent.event"), ("res_id", "=", event.id)])
+        )
+        for message in visible:
+            self.assertNotRegex(str(message.body), LIVE_LINK)
+        Token = self.env["customer.consent.token"].sudo()
+        self.assertFalse(
+            Token.search([("partner_id", "=", self.person_free.id)]), "tokens are made at sending"
+        )
+
+        links = sent_links(mail)
+        self.assertEqual(set(links), {"confirm", "withdraw"}, "the mail that goes out has both links")
+        self.assertFalse(mail.exists(), "the sent mail is deleted")
+        for raw in links.values():
+            for body in self.stored_bodies():
+                self.assertNotIn(raw, body)
+            self.assertFalse(self.env["mail.message"].sudo().search([("body", "ilike", raw)]))
+        self.env.flush_all()
+        self.env.cr.execute(
+            "SELECT * FROM customer_consent_token WHERE partner_id = %s", (self.person_free.id,)
+        )
+        rows = str(self.env.cr.fetchall())
+        for raw in links.values():
+            self.assertNotIn(raw, rows, "the token table holds no raw token")
+            self.assertIn(token_hash(raw), rows, "only its hash")
+        token, problem = Token._find(links["confirm"], "confirm")
+        self.assertFalse(problem)
+        self.assertEqual(token.pending_event_id, event)
+
+    def test_failed_sending_keeps_no_link(self):
+        event = self.submit()
+        mail = self.mail_of(event)
+
+        with mute_logger("odoo.addons.mail.models.mail_mail"):
+            send_and_capture(mail, refuse=True)
+        self.assertEqual(mail.state, "exception")
+        for body in self.stored_bodies():
+            self.assertNotRegex(body, LIVE_LINK, "a mail kept after a failure holds no usable link")
+
+    def test_links_only_in_the_persons_own_mail(self):
+        event = self.submit()
+        mail = self.mail_of(event)
+        mail.sudo().recipient_ids = self.person_cn
+        [body] = send_and_capture(mail)
+        self.assertNotRegex(body, LIVE_LINK, "a redirected request gets no link")
+        Token = self.env["customer.consent.token"].sudo()
+        self.assertFalse(Token.search([("partner_id", "=", self.person_free.id)]))
