@@ -51,8 +51,10 @@ BOOKKEEPING = frozenset(
 )
 """The addon's stored models left out: the audit trail, and rows that mirror audited changes."""
 
-EXTENDED = frozenset({"res.config.settings"})
-"""Other models the addon extends (its settings page), without the guard."""
+EXTENDED = frozenset({"res.config.settings", "mail.mail"})
+"""Other models the addon extends, without the guard: its settings page, and the outgoing mail
+(the double opt-in's links are put into the body only when it is sent: one empty column and one
+test per sent mail for other applications)."""
 
 
 @tagged("post_install", "-at_install")
