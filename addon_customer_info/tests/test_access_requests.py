@@ -193,3 +193,36 @@ class TestAccessRequests(SensitiveDataCase):
         self.assertIn("state", logs[1].field_names)
         approval = logs[1].line_ids.filtered(lambda line: line.field_name == "state")
         self.assertEqual((approval.old_value, approval.new_value), ("requested", "approved"))
+
+    @mute_logger(*MUTED)
+    def test_the_setting_sets_how_long_a_grant_lasts(self):
+        self.env["res.config.settings"].create({"ci_access_grant_days": 2}).execute()
+        request = self.ask()
+        request.with_user(self.user_manager).action_approve()
+        self.assertEqual(request.expires_at, self.env.cr.now() + datetime.timedelta(days=2))
+        # a manager may set another end before approving, not one in the past
+        later = self.ask(user=self.user_sens_manager)
+        later.with_user(self.user_manager).write(
+            {"expires_at": self.env.cr.now() - datetime.timedelta(hours=1)}
+        )
+        with self.assertRaises(UserError):
+            later.with_user(self.user_manager).action_approve()
+        self.assertEqual(later.state, "requested")
+
+    def test_chinese_users_see_the_requests_in_chinese(self):
+        self.env["res.lang"]._activate_lang("zh_CN")
+        self.env["ir.module.module"]._load_module_terms([MODULE], ["zh_CN"], overwrite=True)
+        Request = self.env[REQUEST].with_context(lang="zh_CN")
+        described = Request.fields_get(["state", "partner_id", "expires_at"], ["selection", "string"])
+        self.assertEqual(dict(described["state"]["selection"])["approved"], "已批准")
+        self.assertEqual(described["expires_at"]["string"], "访问截止")
+        self.assertEqual(described["partner_id"]["string"], "客户")
+        form = Request.get_view(self.env.ref(f"{MODULE}.customer_access_request_view_form").id)["arch"]
+        self.assertIn("批准", form)
+        partner_form = (
+            self.env["res.partner"]
+            .with_user(self.user_sens)
+            .with_context(lang="zh_CN")
+            .get_view(view_type="form")
+        )
+        self.assertIn("申请访问敏感信息", partner_form["arch"])
