@@ -15,6 +15,7 @@
         "security/customer_consent_rules.xml",
         "security/customer_sync_apply_rules.xml",
         "security/customer_company_rules.xml",
+        "security/customer_access_request_rules.xml",
         "data/customer_classification_data.xml",
         "data/customer_region_data.xml",
         "data/customer_relation_type_data.xml",
@@ -30,6 +31,7 @@
         "data/customer_sensitive_field_data.xml",
         "data/customer_audit_log_data.xml",
         "data/customer_sync_data.xml",
+        "data/customer_access_request_data.xml",
         "views/customer_type_views.xml",
         "views/customer_nature_views.xml",
         "views/customer_source_views.xml",
@@ -62,6 +64,7 @@
         "views/customer_field_provenance_views.xml",
         "views/res_config_settings_views.xml",
         "views/customer_analysis_views.xml",
+        "views/customer_access_request_views.xml",
         "views/customer_info_menus.xml",
     ],
     "demo": [

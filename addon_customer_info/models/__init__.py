@@ -38,6 +38,7 @@ from . import customer_sync_api
 from . import customer_partner_identifier
 from . import customer_field_provenance
 from . import customer_duplicate_candidate
+from . import customer_access_request
 from . import customer_sync_external_key
 from . import customer_sync_run_batch
 from . import mail_mail

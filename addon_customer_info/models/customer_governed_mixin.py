@@ -134,18 +134,41 @@ class CustomerGovernedMixin(models.AbstractModel):
 
     @api.model
     def _ci_own_domain(self):
-        """Records about the user's own customers: the partners whose salesperson they are,
-        and the contact persons of those; ``None`` when records of the model are about nobody."""
+        """Records about the user's own customers, and the contact persons of those;
+        ``None`` when records of the model are about nobody.
+
+        Own customers are those whose salesperson the user is, unless they assigned themselves
+        (``ci_salesperson_set_by_id``: a manager's, the system's or the sync's assignment counts),
+        and those a manager granted them access to for a while (``customer.access.request``)."""
         paths = self._ci_subject_fields()
         if not paths:
             return None
         uid = self.env.uid
+        granted = self._ci_granted_partner_ids()
         conditions = []
         for path in paths:
             prefix = "" if path == "id" else f"{path}."
-            conditions.append(Domain(f"{prefix}user_id", "=", uid))
-            conditions.append(Domain(f"{prefix}commercial_partner_id.user_id", "=", uid))
+            for partner in (prefix, f"{prefix}commercial_partner_id."):
+                salesperson = Domain(f"{partner}user_id", "=", uid)
+                conditions.append(salesperson & Domain(f"{partner}ci_salesperson_set_by_id", "!=", uid))
+            if granted:
+                conditions.append(Domain(f"{prefix}commercial_partner_id", "in", granted))
         return Domain.OR(conditions)
+
+    @api.model
+    def _ci_granted_partner_ids(self):
+        """The customers (commercial partners) a manager granted the user access to, still valid."""
+        # sudo: reads which of the user's own requests are approved and unexpired; only the
+        # customers' ids leave, to limit what the user sees
+        requests = self.env["customer.access.request"].sudo().search_fetch(
+            [
+                ("user_id", "=", self.env.uid),
+                ("state", "=", "approved"),
+                ("expires_at", ">", self.env.cr.now()),
+            ],
+            ["partner_id"],
+        )
+        return sorted(set(requests.partner_id.ids))
 
     def _ci_foreign_records(self):
         """The records of ``self`` whose sensitive details the current user may not see."""

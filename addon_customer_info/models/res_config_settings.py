@@ -48,3 +48,10 @@ class ResConfigSettings(models.TransientModel):
         default=365,
         help="Audit log entries older than this are deleted every day; 0 keeps them for ever.",
     )
+    ci_access_grant_days = fields.Integer(
+        string="Access Grant (Days)",
+        config_parameter="addon_customer_info.access_grant_days",
+        default=7,
+        help="Days an approved access request lets its requester see the customer's sensitive details, "
+        "unless the manager sets another end before approving.",
+    )

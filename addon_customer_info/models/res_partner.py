@@ -2,7 +2,7 @@ import datetime
 from collections import defaultdict
 
 from dateutil.relativedelta import relativedelta
-from odoo import api, fields, models
+from odoo import SUPERUSER_ID, api, fields, models
 from odoo.exceptions import UserError
 from odoo.fields import Domain
 from odoo.tools import SQL
@@ -937,3 +937,119 @@ class ResPartner(models.Model):
         if content:
             self.env["customer.audit.log"]._log_export(self, list(self.VCARD_FIELDS))
         return content
+
+class ResPartnerSalesperson(models.Model):
+    """Who assigned a contact's salesperson: assigning oneself does not make a customer one's own.
+
+    The *Own Customers* level sees the sensitive details of the customers whose salesperson it
+    is (``customer.governed.mixin._ci_own_domain``); anyone who edits contacts may set the
+    salesperson, themselves included. The user who set it is kept here and the mixin does not
+    count a customer whose salesperson set themselves (a manager's or an administrator's
+    assignment counts, and so do those made before this field existed, by the system and by
+    the sync worker). A contact person that takes its company's salesperson (Odoo's compute)
+    takes who assigned it too.
+
+    One block of its own (a second extension of ``res.partner`` in this file), so that it wraps
+    the contact's ``create`` and ``write`` without changing them.
+    """
+
+    _inherit = "res.partner"
+
+    ci_salesperson_set_by_id = fields.Many2one(
+        "res.users", string="Salesperson Assigned By", readonly=True, copy=False, groups=CI_USER,
+        prefetch=CI_PREFETCH,
+        help="Who set the salesperson (empty: the system, or before this was recorded). A salesperson "
+        "who assigned themselves does not see the customer's sensitive details for it.",
+    )
+    ci_access_request_ids = fields.One2many(
+        "customer.access.request", "partner_id", string="Access Requests", groups=CI_USER,
+        help="Requests for this customer's sensitive details (record rules follow the approved ones).",
+    )
+    ci_sensitive_hidden = fields.Boolean(
+        string="Sensitive Details Hidden", compute="_compute_ci_sensitive_hidden", groups=CI_USER,
+        help="You are at the Own Customers level and this is not your customer: its sensitive "
+        "details read as empty until a manager approves an access request.",
+    )
+
+    @api.depends_context("uid")
+    def _compute_ci_sensitive_hidden(self):
+        foreign = self._ci_foreign_records()
+        for partner in self:
+            partner.ci_sensitive_hidden = partner in foreign
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not self.env.su and any("ci_salesperson_set_by_id" in vals for vals in vals_list):
+            raise UserError(self._ci_setter_is_recorded_message())
+        partners = super().create(vals_list)
+        assigned = self.browse(
+            partner.id for partner, vals in zip(partners, vals_list, strict=True) if vals.get("user_id")
+        )
+        assigned._ci_record_salesperson_setter(self._ci_salesperson_setter())
+        # contact persons given their company's salesperson by Odoo's compute
+        (partners - assigned)._ci_inherit_salesperson_setter()
+        return partners
+
+    def write(self, vals):
+        if "ci_salesperson_set_by_id" in vals and not self.env.su:
+            raise UserError(self._ci_setter_is_recorded_message())
+        before = {}
+        if "user_id" in vals or "parent_id" in vals:
+            # sudo: compares the salesperson before and after, to record who changed it
+            before = {partner.id: partner.user_id for partner in self.sudo()}
+        result = super().write(vals)
+        if before:
+            # sudo: see above; saving the same salesperson again changes nothing
+            changed = self.sudo().filtered(lambda partner: partner.user_id != before.get(partner.id))
+            changed = changed.with_env(self.env)
+            if "user_id" in vals:
+                setter = self._ci_salesperson_setter() if vals["user_id"] else False
+                if setter != vals["user_id"]:
+                    # someone else (a manager) saving the salesperson confirms it, even unchanged
+                    changed = self
+                changed._ci_record_salesperson_setter(setter)
+            else:
+                # moved under another company: Odoo's compute gave it the company's salesperson
+                changed._ci_inherit_salesperson_setter()
+        return result
+
+    @api.model
+    def _ci_setter_is_recorded_message(self):
+        return self.env._(
+            "Who assigned the salesperson is recorded by the system and cannot be set: "
+            "leave “Salesperson Assigned By” out and set the salesperson only."
+        )
+
+    @api.model
+    def _ci_salesperson_setter(self):
+        """The user who assigns a salesperson now (none for the system itself)."""
+        return False if self.env.uid == SUPERUSER_ID else self.env.uid
+
+    def _ci_record_salesperson_setter(self, user_id):
+        # sudo: the field is written by the system only (users outside the addon's groups set
+        # salespeople too, and may not write it); it records the acting user, nothing else
+        partners = self.sudo().filtered(lambda partner: partner.ci_salesperson_set_by_id.id != user_id)
+        if partners:
+            partners.write({"ci_salesperson_set_by_id": user_id})
+
+    def _ci_inherit_salesperson_setter(self):
+        # sudo: see _ci_record_salesperson_setter
+        by_setter = defaultdict(lambda: self.browse())
+        for partner in self.sudo():
+            if partner.user_id and partner.parent_id and partner.user_id == partner.parent_id.user_id:
+                by_setter[partner.parent_id.ci_salesperson_set_by_id.id] |= partner
+        for setter, partners in by_setter.items():
+            partners._ci_record_salesperson_setter(setter)
+
+    def action_ci_request_sensitive_access(self):
+        """Ask a manager for access to this customer's sensitive details (a request form)."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Request Access to Sensitive Details"),
+            "res_model": "customer.access.request",
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "new",
+            "context": {"default_partner_id": self.commercial_partner_id.id},
+        }

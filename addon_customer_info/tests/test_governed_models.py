@@ -35,6 +35,7 @@ GOVERNED = frozenset(
         "customer.sync.source.trust",
         "customer.sync.run",
         "customer.sync.run.row",
+        "customer.access.request",
     }
 )
 """The stored models that carry the guard: contacts and the addon's customer data."""
