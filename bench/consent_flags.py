@@ -26,61 +26,12 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from bench import odoo_shell
 from tests import harness
 
-MARK = "CONSENT-FLAGS-FIGURES "
-PROBE = """
-import json, sys
-sys.path.insert(0, {root!r})
-from bench.consent_flags_probe import probe
-print({mark!r} + json.dumps(probe(env, rounds={rounds})), flush=True)
-"""
+PROBE_MODULE = "bench.consent_flags_probe"
 RESULTS = harness.REPO_ROOT / "bench-results" / "consent_flags.json"
 CURRENT = "working tree"
-
-
-def _addons_path(install: harness.OdooInstall, addon_root: Path) -> str:
-    return install.addons_path.replace(str(harness.REPO_ROOT), str(addon_root))
-
-
-def _command(
-    install: harness.OdooInstall, db: str, data_dir: Path, addon_root: Path, *extra: str
-) -> list[str]:
-    cmd = harness.odoo_command(
-        install, db, *extra, http_port=harness.free_port(), data_dir=data_dir, log_level="warn"
-    )
-    return [
-        f"--addons-path={_addons_path(install, addon_root)}" if arg.startswith("--addons-path=") else arg
-        for arg in cmd
-    ]
-
-
-def _install(install: harness.OdooInstall, data_dir: Path, addon_root: Path) -> str:
-    db = harness.new_db_name("ci_bench_consent_flags")
-    print(f"[consent_flags] creating database {db} with the addon of {addon_root}...", flush=True)
-    cmd = _command(install, db, data_dir, addon_root, "-i", harness.ADDON, "--stop-after-init")
-    result = subprocess.run(cmd, capture_output=True, text=True, check=False)  # noqa: S603 (our odoo-bin)
-    if result.returncode != 0:
-        raise harness.HarnessError(f"installing the addon into {db} failed:\n{result.stderr[-3000:]}")
-    return db
-
-
-def _probe(
-    install: harness.OdooInstall, db: str, data_dir: Path, addon_root: Path, rounds: int
-) -> dict[str, Any]:
-    cmd = _command(install, db, data_dir, addon_root)
-    cmd.insert(2, "shell")
-    script = PROBE.format(root=str(harness.REPO_ROOT), mark=MARK, rounds=rounds)
-    result = subprocess.run(  # noqa: S603 (our odoo-bin, our probe)
-        cmd, input=script, capture_output=True, text=True, check=False
-    )
-    for line in result.stdout.splitlines():
-        if line.startswith(MARK):
-            return json.loads(line[len(MARK) :])
-    raise harness.HarnessError(
-        f"the probe on {db} printed no figures (exit code {result.returncode}):\n"
-        f"{result.stdout[-2000:]}\n{result.stderr[-3000:]}"
-    )
 
 
 def _checkout(revision: str, target: Path) -> Path:
@@ -113,11 +64,15 @@ def main(argv: list[str] | None = None) -> int:
         order = [*roots, *reversed(roots)] if args.baseline else [CURRENT, CURRENT]
         try:
             for name, root in roots.items():
-                databases[name] = _install(install, data_dir, root)
+                databases[name] = odoo_shell.install(
+                    install, harness.ADDON, data_dir, "ci_bench_consent_flags", addon_root=root
+                )
             for name in order:
                 print(f"[consent_flags] seeding (first time) and measuring {name}...", flush=True)
                 probes.setdefault(name, []).append(
-                    _probe(install, databases[name], data_dir, roots[name], args.rounds)
+                    odoo_shell.probe(
+                        install, databases[name], data_dir, PROBE_MODULE, args.rounds, addon_root=roots[name]
+                    )
                 )
         finally:
             for db in databases.values():

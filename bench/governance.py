@@ -31,61 +31,18 @@ import argparse
 import json
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
 from typing import Any
 
+from bench import odoo_shell
 from tests import harness
 
-MARK = "GOVERNANCE-FIGURES "
-PROBE = """
-import json, sys
-sys.path.insert(0, {root!r})
-from bench.governance_probe import probe
-print({mark!r} + json.dumps(probe(env, rounds={rounds})), flush=True)
-"""
+PROBE_MODULE = "bench.governance_probe"
 BASELINE = "contacts"
 ADDON = harness.ADDON
 RESULTS = harness.REPO_ROOT / "bench-results" / "governance.json"
-
-
-def _install(install: harness.OdooInstall, module: str, data_dir: Path) -> str:
-    db = harness.new_db_name("ci_bench_governance")
-    print(f"[governance] creating database {db} with {module} (about a minute)...", flush=True)
-    cmd = harness.odoo_command(
-        install,
-        db,
-        "-i",
-        module,
-        "--stop-after-init",
-        http_port=harness.free_port(),
-        data_dir=data_dir,
-        log_level="warn",
-    )
-    result = subprocess.run(cmd, capture_output=True, text=True, check=False)  # noqa: S603 (our odoo-bin)
-    if result.returncode != 0:
-        raise harness.HarnessError(f"installing {module} into {db} failed:\n{result.stderr[-3000:]}")
-    return db
-
-
-def _probe(install: harness.OdooInstall, db: str, data_dir: Path, rounds: int) -> dict[str, Any]:
-    cmd = harness.odoo_command(
-        install, db, http_port=harness.free_port(), data_dir=data_dir, log_level="warn"
-    )
-    cmd.insert(2, "shell")
-    script = PROBE.format(root=str(harness.REPO_ROOT), mark=MARK, rounds=rounds)
-    result = subprocess.run(  # noqa: S603 (our odoo-bin, our probe)
-        cmd, input=script, capture_output=True, text=True, check=False
-    )
-    for line in result.stdout.splitlines():
-        if line.startswith(MARK):
-            return json.loads(line[len(MARK) :])
-    raise harness.HarnessError(
-        f"the probe on {db} printed no figures (exit code {result.returncode}):\n"
-        f"{result.stdout[-2000:]}\n{result.stderr[-3000:]}"
-    )
 
 
 def _combine(probes: list[dict[str, Any]]) -> dict[str, dict[str, float]]:
@@ -110,11 +67,13 @@ def main(argv: list[str] | None = None) -> int:
         data_dir = Path(tmp)
         try:
             for module in (BASELINE, ADDON):
-                databases[module] = _install(install, module, data_dir)
+                databases[module] = odoo_shell.install(install, module, data_dir, "ci_bench_governance")
             probes: dict[str, list[dict[str, Any]]] = {BASELINE: [], ADDON: []}
             for module in (BASELINE, ADDON, ADDON, BASELINE):
                 print(f"[governance] measuring {module} ({databases[module]})...", flush=True)
-                probes[module].append(_probe(install, databases[module], data_dir, args.rounds))
+                probes[module].append(
+                    odoo_shell.probe(install, databases[module], data_dir, PROBE_MODULE, args.rounds)
+                )
         finally:
             for db in databases.values():
                 harness.drop_database(db)
