@@ -280,18 +280,7 @@ class TestAuditLog(SensitiveDataCase):
         )
         if "customer.consent.event" not in self.env:
             return
-        event = self.env["customer.consent.event"].create(
-            {
-                "partner_id": self.person_own.id,
-                "purpose_id": self.env.ref(f"{MODULE}.customer_consent_purpose_service").id,
-                "channel_id": self.env.ref(f"{MODULE}.customer_consent_channel_email").id,
-                "action": "grant",
-                "legal_basis": "contract",
-                "source": "manual",
-                "ip_address": "198.51.100.23",
-                "user_agent": "Firefox/128",
-            }
-        )
+        event = self.manual_grant(self.person_own, ip_address="198.51.100.23", user_agent="Firefox/128")
         log = self.new_logs(start, event="create", model="customer.consent.event")
         self.assertEqual((log.res_ids, log.partner_ids), (str(event.id), self.person_own))
         proof = log.line_ids.filtered(lambda line: line.field_name in ("ip_address", "user_agent"))

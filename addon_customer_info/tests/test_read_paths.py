@@ -196,17 +196,7 @@ class TestReadPaths(SensitiveDataCase):
     def setUpClass(cls):
         super().setUpClass()
         group = f"{MODULE}.group_customer_info"
-        cls.event = cls.env["customer.consent.event"].create(
-            {
-                "partner_id": cls.person_own.id,
-                "purpose_id": cls.env.ref(f"{MODULE}.customer_consent_purpose_service").id,
-                "channel_id": cls.env.ref(f"{MODULE}.customer_consent_channel_email").id,
-                "action": "grant",
-                "legal_basis": "contract",
-                "source": "manual",
-                "ip_address": "198.51.100.77",
-            }
-        )
+        cls.event = cls.manual_grant(cls.person_own, ip_address="198.51.100.77")
         # a field an administrator marks sensitive once data exists (and was tracked)
         cls.person_own.with_context(tracking_disable=False).ci_last_verified_on = LATE
         cls.env.flush_all()
@@ -239,17 +229,7 @@ class TestReadPaths(SensitiveDataCase):
     @mute_logger(*MUTED)
     def test_the_own_customers_level_learns_nothing_of_others_customers(self):
         """Whatever the path: no value, no order, no existence of another's customer's details."""
-        event_de = self.env["customer.consent.event"].create(
-            {
-                "partner_id": self.person_de.id,
-                "purpose_id": self.env.ref(f"{MODULE}.customer_consent_purpose_service").id,
-                "channel_id": self.env.ref(f"{MODULE}.customer_consent_channel_email").id,
-                "action": "grant",
-                "legal_basis": "contract",
-                "source": "manual",
-                "ip_address": "198.51.100.99",
-            }
-        )
+        event_de = self.manual_grant(self.person_de, ip_address="198.51.100.99")
         self.person_de.ci_last_verified_on = D(1976, 6, 30)
         others = {
             "ci_preferences": (self.person_de, "Riesling"),

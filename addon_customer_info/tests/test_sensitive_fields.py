@@ -98,6 +98,22 @@ class SensitiveDataCase(CustomerInfoCommon):
         )
         cls.career_de = Career.create({"partner_id": cls.person_de.id, "employer_name": "Siemens"})
 
+    @classmethod
+    def manual_grant(cls, partner, **proof):
+        """A consent event for the service purpose by e-mail, recorded by hand, with ``proof``
+        (``ip_address``, ``user_agent``: sensitive fields)."""
+        return cls.env["customer.consent.event"].create(
+            {
+                "partner_id": partner.id,
+                "purpose_id": cls.env.ref(f"{MODULE}.customer_consent_purpose_service").id,
+                "channel_id": cls.env.ref(f"{MODULE}.customer_consent_channel_email").id,
+                "action": "grant",
+                "legal_basis": "contract",
+                "source": "manual",
+                **proof,
+            }
+        )
+
     def sensitive_field(self, model, name):
         return self.env["ir.model.fields"]._get(model, name)
 
