@@ -206,10 +206,11 @@ class CustomerAuditLog(models.Model):
 
     @api.model
     def _pending(self, cr):
-        """What this transaction has to log when it ends: ``{"reads": {key: ids}, "entries": [vals]}``."""
+        """What this transaction has to log when it ends: ``{"reads": {key: ids}, "exports": {key: ids},
+        "entries": [vals]}``."""
         pending = cr.precommit.data.get(PENDING_KEY)
         if pending is None:
-            pending = cr.precommit.data[PENDING_KEY] = {"reads": {}, "entries": []}
+            pending = cr.precommit.data[PENDING_KEY] = {"reads": {}, "exports": {}, "entries": []}
             cr.precommit.add(lambda: self._write_pending(pending))
         return pending
 
@@ -240,6 +241,13 @@ class CustomerAuditLog(models.Model):
             vals_list.append(
                 log._entry_vals("read", records, field_names, channel=channel, partners=partners)
             )
+        exports = pending["exports"]
+        for key in list(exports):
+            uid, model, paths = key
+            records = self.env[model].browse(sorted(exports.pop(key)))
+            log = self.with_user(uid)
+            note = log._export_note(records, paths, foreign=True)
+            vals_list.append(log._entry_vals("export", records, paths, channel="export", note=note))
         if not vals_list:
             return
         cr = self.env.cr
@@ -257,8 +265,9 @@ class CustomerAuditLog(models.Model):
     def _write_pending_reads(self):
         """Write this transaction's collected reads now: the log is about to be read."""
         pending = self.env.cr.precommit.data.get(PENDING_KEY)
-        if pending and not self.env.cr.readonly:
-            self._write_pending(pending)
+        if pending and pending["reads"] and not self.env.cr.readonly:
+            # the reads only: an export is logged once it ended, at commit
+            self._write_pending({"reads": pending["reads"], "exports": {}, "entries": []})
 
     @api.model
     def _search(self, domain, offset=0, limit=None, order=None, *, active_test=True, bypass_access=False):
@@ -273,29 +282,28 @@ class CustomerAuditLog(models.Model):
         return self._log(event, records, field_names, lines=lines)
 
     @api.model
-    def _log_export(self, records, paths, *, foreign=False):
-        """One entry for one export: the exported columns and how many records (``foreign``: the
-        records were reached through an export of another application's records)."""
+    def _log_export(self, records, paths):
+        """One entry for one export: the exported columns and how many records."""
+        return self._log("export", records, paths, channel="export", note=self._export_note(records, paths))
+
+    @api.model
+    def _export_note(self, records, paths, foreign=False):
         if foreign:
-            note = self.env._(
+            return self.env._(
                 "%(count)s records, %(columns)s columns, reached through an export of another application",
                 count=len(records),
                 columns=len(paths),
             )
-        else:
-            note = self.env._(
-                "%(count)s records, %(columns)s columns", count=len(records), columns=len(paths)
-            )
-        return self._log("export", records, paths, channel="export", note=note)
+        return self.env._("%(count)s records, %(columns)s columns", count=len(records), columns=len(paths))
 
     @api.model
-    def _log_foreign_exports(self, pending):
-        """Write the entries queued by exports of other applications that reached governed
-        records: ``{(user id, model, columns): record ids}``, one entry each."""
-        while pending:
-            (uid, model, paths), ids = pending.popitem()
-            records = self.env[model].with_user(uid).browse(sorted(ids))
-            self.with_user(uid)._log_export(records, list(paths), foreign=True)
+    def _log_foreign_export(self, records, paths):
+        """Note governed ``records`` an export of another application's records reached (it
+        reaches them line by line): one entry per user, model and columns, written with the
+        transaction's reads (:meth:`_write_pending`)."""
+        key = (self.env.uid, records._name, tuple(paths))
+        ids = self._pending(self.env.cr)["exports"].setdefault(key, set())
+        ids.update(record_id for record_id in records._ids if isinstance(record_id, int))
 
     @api.model
     def _format_value(self, record, name):

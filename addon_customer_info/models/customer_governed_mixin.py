@@ -1,5 +1,4 @@
 import re
-from collections import defaultdict
 
 from odoo import api, models
 from odoo.exceptions import AccessError
@@ -65,8 +64,6 @@ EXPRESSION_ATTRIBUTES = ("domain", "filter_domain", "context", "date")
 
 GOVERNED_MIXIN = "customer.governed.mixin"
 
-EXPORT_AUDIT_KEY = f"{MODULE}.export_audit"
-"""Key of ``cr.precommit.data``: the governed records other applications' exports reached."""
 EXPORT_AUDITED = "ci_export_audited"
 """Context key set by a governed model's export: its own entry covers the records it reaches."""
 UNGUARDED_EXPORT_PATHS = frozenset({"id", ".id", "display_name"})
@@ -160,13 +157,17 @@ class CustomerGovernedMixin(models.AbstractModel):
         """The customers (commercial partners) a manager granted the user access to, still valid."""
         # sudo: reads which of the user's own requests are approved and unexpired; only the
         # customers' ids leave, to limit what the user sees
-        requests = self.env["customer.access.request"].sudo().search_fetch(
-            [
-                ("user_id", "=", self.env.uid),
-                ("state", "=", "approved"),
-                ("expires_at", ">", self.env.cr.now()),
-            ],
-            ["partner_id"],
+        requests = (
+            self.env["customer.access.request"]
+            .sudo()
+            .search_fetch(
+                [
+                    ("user_id", "=", self.env.uid),
+                    ("state", "=", "approved"),
+                    ("expires_at", ">", self.env.cr.now()),
+                ],
+                ["partner_id"],
+            )
         )
         return sorted(set(requests.partner_id.ids))
 
@@ -469,15 +470,7 @@ class CustomerGovernedMixin(models.AbstractModel):
 
     @api.model
     def _read_group(self, domain, groupby=(), aggregates=(), having=(), offset=0, limit=None, order=None):
-        used = EMPTY
-        if not self.env.su and self._ci_sensitive_names():
-            used = self._ci_group_uses((*groupby, *aggregates), having, order)
-        if used:
-            # grouping by a field discloses it (the web client lists each group's records): the
-            # ORM does not check every kind of field here, so the sensitive ones are checked
-            for name in used:
-                self._check_field_access(self._fields[name], "read")
-            domain = self._ci_restrict_to_own(domain, lambda: used)
+        domain, used = self._ci_guard_grouping(domain, (*groupby, *aggregates), having, order)
         result = super()._read_group(domain, groupby, aggregates, having, offset, limit, order)
         if used:
             self.env["customer.audit.log"]._log_read(self.browse(), sorted(used))
@@ -486,18 +479,27 @@ class CustomerGovernedMixin(models.AbstractModel):
     @api.model
     def _read_grouping_sets(self, domain, grouping_sets, aggregates=(), order=None):
         """Odoo 19's pivot and grouped lists read several groupings in one query: the same rules."""
-        used = EMPTY
-        if not self.env.su and self._ci_sensitive_names():
-            specs = [spec for grouping in grouping_sets for spec in grouping]
-            used = self._ci_group_uses((*specs, *aggregates), (), order)
-        if used:
-            for name in used:
-                self._check_field_access(self._fields[name], "read")
-            domain = self._ci_restrict_to_own(domain, lambda: used)
+        specs = [spec for grouping in grouping_sets for spec in grouping]
+        domain, used = self._ci_guard_grouping(domain, (*specs, *aggregates), (), order)
         result = super()._read_grouping_sets(domain, grouping_sets, aggregates, order)
         if used:
             self.env["customer.audit.log"]._log_read(self.browse(), sorted(used))
         return result
+
+    @api.model
+    def _ci_guard_grouping(self, domain, specs, having, order):
+        """``(domain, sensitive fields used)`` for a grouping: the fields' access is checked (the
+        ORM does not check every kind of field there) and the domain limited to one's own
+        customers when the grouping uses a sensitive field, which it discloses (the web client
+        lists each group's records)."""
+        if self.env.su or not self._ci_sensitive_names():
+            return domain, EMPTY
+        used = self._ci_group_uses(specs, having, order)
+        if not used:
+            return domain, EMPTY
+        for name in used:
+            self._check_field_access(self._fields[name], "read")
+        return self._ci_restrict_to_own(domain, lambda: used), used
 
     @api.model
     def _ci_restrict_to_own(self, domain, used_fields):
@@ -711,16 +713,4 @@ class CustomerGovernedMixin(models.AbstractModel):
                     model=self._description,
                 )
             )
-        self._ci_queue_export_audit(["/".join(path) for path in fields if path])
-
-    def _ci_queue_export_audit(self, paths):
-        """Remember the records and columns for one audit entry per export, written at commit
-        (an export reaches the related records of each exported line one by one)."""
-        precommit = self.env.cr.precommit
-        pending = precommit.data.get(EXPORT_AUDIT_KEY)
-        if pending is None:
-            pending = precommit.data[EXPORT_AUDIT_KEY] = defaultdict(set)
-            precommit.add(lambda: self.env["customer.audit.log"]._log_foreign_exports(pending))
-        pending[(self.env.uid, self._name, tuple(paths))].update(
-            record_id for record_id in self._ids if isinstance(record_id, int)
-        )
+        self.env["customer.audit.log"]._log_foreign_export(self, ["/".join(path) for path in fields if path])
