@@ -189,7 +189,14 @@ def import_(file: Path, source: str, dry_run: bool, show: int) -> None:
         progress.close()
         if not dry_run and "run" in locals():
             with contextlib.suppress(SyncWorkerError):
-                api.finish_run(run["run_id"], "failed", message=str(exc)[:2000])
+                # with its code, so that Odoo shows the failure in the reader's language
+                api.finish_run(
+                    run["run_id"],
+                    "failed",
+                    message=str(exc)[:2000],
+                    message_code="run.error",
+                    message_params={"error": str(exc)[:2000]},
+                )
         raise click.ClickException(str(exc)) from exc
     progress.close()
     summary = result.summary or {}
