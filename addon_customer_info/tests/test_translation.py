@@ -1,3 +1,5 @@
+import re
+
 from odoo.tests import TransactionCase, tagged
 from odoo.tools.misc import file_path
 from odoo.tools.translate import PoFileReader, TranslationModuleReader
@@ -20,6 +22,15 @@ class TestTranslation(TransactionCase):
         self.assertFalse(empty, "empty msgstr")
         untranslated = sorted(src for src, value in translations.items() if value == src and src.isascii())
         self.assertLessEqual(set(untranslated), {"ID", "SMS"}, "copied instead of translated")
+
+    def test_chinese_text_has_no_space_between_characters(self):
+        """A line break inside a view's Chinese text is shown as a space ("分类， 并将"): Chinese
+        text runs on without one, so the translation keeps no break between two characters."""
+        po = PoFileReader(file_path(f"{MODULE}/i18n/zh_CN.po"))
+        cjk = "\u3000-\u303f\u4e00-\u9fff\uff00-\uffef"
+        gap = re.compile(f"[{cjk}]\\s+[{cjk}]")
+        spaced = sorted(entry["value"][:60] for entry in po if gap.search(entry["value"]))
+        self.assertFalse(spaced, "zh_CN texts with a space or line break between two characters")
 
     def test_chinese_users_see_chinese_labels_and_data(self):
         self.env["res.lang"]._activate_lang("zh_CN")
