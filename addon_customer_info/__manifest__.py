@@ -58,6 +58,7 @@
         "wizards/customer_partner_anonymise_views.xml",
         "views/customer_sync_source_views.xml",
         "views/customer_sync_run_views.xml",
+        "views/customer_webform_submission_views.xml",
         "wizards/customer_sync_upload_views.xml",
         "views/customer_duplicate_candidate_views.xml",
         "views/res_partner_views.xml",

@@ -41,4 +41,5 @@ from . import customer_duplicate_candidate
 from . import customer_access_request
 from . import customer_sync_external_key
 from . import customer_sync_run_batch
+from . import customer_webform_submission
 from . import mail_mail

@@ -1,3 +1,6 @@
+import base64
+import secrets
+
 from dateutil.relativedelta import relativedelta
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
@@ -20,7 +23,7 @@ SCHEDULE_UNITS = [
 ]
 ADMIN_GROUP = "addon_customer_info.group_customer_info_admin"
 INTEGRATION_GROUP = "addon_customer_info.group_customer_info_integration"
-SECRET_FIELDS = frozenset({"credentials"})
+SECRET_FIELDS = frozenset({"credentials", "webform_secrets"})
 """Fields never exported, copied, tracked or logged with their value."""
 
 
@@ -117,6 +120,39 @@ class CustomerSyncSource(models.Model):
     )
     has_credentials = fields.Boolean(compute="_compute_has_credentials")
 
+    # web forms -----------------------------------------------------------
+    webform_scheme = fields.Selection(
+        [("standard_webhooks", "Standard Webhooks"), ("typeform", "Typeform")],
+        string="Signature Format",
+        default="standard_webhooks",
+        help="How the form's sender signs its submissions. Standard Webhooks: webhook-id, "
+        "webhook-timestamp and webhook-signature headers. Typeform: the Typeform-Signature header.",
+    )
+    webform_secrets = fields.Text(
+        string="Signing Secrets",
+        groups=f"{ADMIN_GROUP},{INTEGRATION_GROUP}",
+        copy=False,
+        exportable=False,
+        help="One secret per line. A submission signed with any of them is accepted, so that a "
+        "sender can move to a new secret without losing submissions; remove the old line afterwards. "
+        "Readable by administrators and the integration user only; never exported, copied or logged.",
+    )
+    webform_max_bytes = fields.Integer(
+        string="Largest Submission (bytes)",
+        default=65536,
+        help="A larger submission is refused (413) before it is read.",
+    )
+    webform_rate_limit = fields.Integer(
+        string="Submissions per Minute",
+        default=120,
+        help="Beyond this many submissions in one minute the form's sender is asked to retry later (429).",
+    )
+    webform_url = fields.Char(string="Endpoint URL", compute="_compute_webform_url")
+    submission_ids = fields.One2many(
+        "customer.webform.submission", "source_id", string="Submissions", groups=ADMIN_GROUP
+    )
+    submission_count = fields.Integer(compute="_compute_submission_count", groups=ADMIN_GROUP)
+
     # runs ----------------------------------------------------------------
     run_ids = fields.One2many("customer.sync.run", "source_id", string="Runs")
     run_count = fields.Integer(compute="_compute_run_stats")
@@ -125,6 +161,10 @@ class CustomerSyncSource(models.Model):
     _default_trust_range = models.Constraint(
         "CHECK (default_trust BETWEEN 0 AND 100)",
         "The default trust of a source is a number from 0 to 100.",
+    )
+    _webform_limits_positive = models.Constraint(
+        "CHECK (webform_max_bytes > 0 AND webform_rate_limit > 0)",
+        "A web form's size and rate limits are positive numbers.",
     )
     _schedule_interval_positive = models.Constraint(
         "CHECK (schedule_interval > 0)",
@@ -151,6 +191,22 @@ class CustomerSyncSource(models.Model):
         # sudo: only whether a secret is set is shown, never the secret itself
         for source, source_sudo in zip(self, self.sudo(), strict=True):
             source.has_credentials = bool(source_sudo.credentials)
+
+    def _compute_webform_url(self):
+        base = self.get_base_url()
+        for source in self:
+            source.webform_url = (
+                f"{base}/customer_info/webform/{source.id}" if source.type == "web_form" and source.id else False
+            )
+
+    def _compute_submission_count(self):
+        counts = dict(
+            self.env["customer.webform.submission"]._read_group(
+                [("source_id", "in", self.ids)], ["source_id"], ["__count"]
+            )
+        )
+        for source in self:
+            source.submission_count = counts.get(source, 0)
 
     def _compute_run_stats(self):
         Run = self.env["customer.sync.run"]
@@ -220,6 +276,28 @@ class CustomerSyncSource(models.Model):
             )
         run = self.env["customer.sync.run"]._create_queued(self, trigger="button")
         return run._action_open()
+
+    def action_new_webform_secret(self):
+        """Add a new signing secret in front of the others (the sender moves to it, then the old one is removed)."""
+        self.ensure_one()
+        if self.type != "web_form":
+            raise UserError(self.env._("Only web-form sources have signing secrets."))
+        key = secrets.token_bytes(32)
+        new = (
+            "whsec_" + base64.b64encode(key).decode()
+            if self.webform_scheme == "standard_webhooks"
+            else secrets.token_urlsafe(32)
+        )
+        self.webform_secrets = "\n".join([new, *(self.webform_secrets or "").splitlines()])
+        return True
+
+    def action_view_submissions(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "addon_customer_info.customer_webform_submission_action"
+        )
+        action["domain"] = [("source_id", "=", self.id)]
+        return action
 
     def action_view_runs(self):
         self.ensure_one()

@@ -48,9 +48,11 @@ BOOKKEEPING = frozenset(
         "customer.sync.external.key",
         "customer.field.provenance",
         "customer.sync.run.batch",
+        "customer.webform.submission",
     }
 )
-"""The addon's stored models left out: the audit trail, and rows that mirror audited changes."""
+"""The addon's stored models left out: the audit trail, rows that mirror audited changes, and the
+web forms' inbox (raw submissions, readable by administrators and the integration user only)."""
 
 EXTENDED = frozenset({"res.config.settings", "mail.mail"})
 """Other models the addon extends, without the guard: its settings page, and the outgoing mail
