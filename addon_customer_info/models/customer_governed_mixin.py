@@ -1,6 +1,6 @@
 import re
 
-from odoo import api, models
+from odoo import api, models, tools
 from odoo.exceptions import AccessError
 from odoo.fields import Domain
 from odoo.models import MAGIC_COLUMNS
@@ -68,6 +68,35 @@ EXPORT_AUDITED = "ci_export_audited"
 """Context key set by a governed model's export: its own entry covers the records it reaches."""
 UNGUARDED_EXPORT_PATHS = frozenset({"id", ".id", "display_name"})
 """Sub-paths an export of another application may take through governed records unaudited."""
+
+
+UNGOVERNABLE_FIELDS = frozenset(
+    {
+        "id",
+        "display_name",
+        "create_uid",
+        "create_date",
+        "write_uid",
+        "write_date",
+        "active",
+        "company_id",
+        "currency_id",
+        "partner_id",
+        "left_partner_id",
+        "right_partner_id",
+    }
+)
+"""Fields that identify a record or decide who may see it: hiding them would break access rules."""
+
+
+def may_be_sensitive(model_name, field_name):
+    """Whether an administrator may mark the field as sensitive (the rule of
+    ``customer.sensitive.field``): not the fields of :data:`UNGOVERNABLE_FIELDS`, and of contacts
+    only the customer information fields (``ci_``); Odoo's own contact fields (name, e-mail,
+    phone, address) are used by every application and stay readable."""
+    if field_name in UNGOVERNABLE_FIELDS:
+        return False
+    return model_name != "res.partner" or field_name.startswith("ci_")
 
 
 def is_governed(model):
@@ -213,18 +242,54 @@ class CustomerGovernedMixin(models.AbstractModel):
     # FIELD ACCESS
     # ------------------------------------------------------------
 
+    _ci_open_fields = EMPTY
+    """The fields :meth:`_has_field_access` grants at once (set per model class at its setup)."""
+
+    def _post_model_setup__(self):
+        super()._post_model_setup__()
+        # a registry class attribute, set again at every setup of the model (new fields, a new
+        # registry): a field set up since is not in it and takes the full check
+        type(self)._ci_open_fields = self._ci_compute_open_fields()
+
+    def _ci_compute_open_fields(self):
+        """The fields whose access is Odoo's check alone and would be granted by it to anyone:
+        without groups, and never sensitive (:func:`may_be_sensitive`: contacts' own fields,
+        ``id``, the magic columns). Empty when a module below this mixin overrides the check,
+        whose answer must then be asked for every field."""
+        mro = type(self).__mro__
+        below = mro[mro.index(CustomerGovernedMixin) + 1 :]
+        check = next(cls for cls in below if "_has_field_access" in vars(cls))
+        if check is not models.BaseModel:
+            return EMPTY
+        return frozenset(
+            field
+            for name, field in self._fields.items()
+            if not field.groups and not may_be_sensitive(self._name, name)
+        )
+
     @api.model
     def _has_field_access(self, field, operation):
-        # called on every field access of every record: contacts' own fields (Odoo's) go
-        # straight to Odoo's check; they cannot be marked sensitive
-        if self._name == "res.partner" and field.name[:3] != "ci_":
-            return super()._has_field_access(field, operation)
+        # Field.__get__ calls this on every field access of every record: a field that is never
+        # sensitive and that Odoo's check grants anyway (no groups) costs one set lookup
+        if field in self._ci_open_fields:
+            return True
         if not super()._has_field_access(field, operation):
             return False
-        return (
-            self.env.su
-            or field.name not in self._ci_sensitive_names()
-            or self.env.user.has_group(SENSITIVE_GROUP)
+        return self.env.su or field.name not in self._ci_denied_names()
+
+    @api.model
+    @tools.ormcache("self.env.uid")
+    def _ci_denied_names(self):
+        """The sensitive fields of this model the user may neither read nor write (all of them
+        outside the *Sensitive Personal Data* groups, none inside), cached per model and user.
+
+        The registry's cache, where it is kept, is cleared when a field is marked or unmarked
+        sensitive (:meth:`customer.sensitive.field._clear_sensitive_caches`) and when groups
+        or a user's groups change (Odoo's ``call_cache_clearing_methods``), in every worker."""
+        if self.env.user.has_group(SENSITIVE_GROUP):
+            return EMPTY
+        return frozenset(
+            name for name in self._ci_sensitive_names() if may_be_sensitive(self._name, name)
         )
 
     # ------------------------------------------------------------

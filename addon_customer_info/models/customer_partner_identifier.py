@@ -180,19 +180,18 @@ class CustomerPartnerIdentifier(models.Model):
         return taken
 
     @api.model
-    def _claim_many(self, claims):
+    def _claim_many(self, claims, held=None):
         """:meth:`_claim` for many partners at once: ``claims`` is ``[(partner, pairs)]``.
 
-        One lookup finds what the partners hold and what others hold; the free identifiers
-        are inserted together, the first partner of ``claims`` taking one that several want
-        (as one by one, in order). Only when the insert is refused (a concurrent transaction
-        took one meanwhile) does it fall back to :meth:`_claim`, partner by partner.
+        One lookup finds what the partners hold (unless the caller gives their rows as
+        ``held``) and one what others hold; the free identifiers are inserted together, the
+        first partner of ``claims`` taking one that several want (as one by one, in order).
+        Only when the insert is refused (a concurrent transaction took one meanwhile) does it
+        fall back to :meth:`_claim`, partner by partner.
         """
-        partner_ids = [partner.id for partner, _pairs in claims]
-        held = {
-            (rec.partner_id.id, rec.kind, rec.value)
-            for rec in self.search([("partner_id", "in", partner_ids)])
-        }
+        if held is None:
+            held = self.search([("partner_id", "in", [partner.id for partner, _pairs in claims])])
+        held = {(rec.partner_id.id, rec.kind, rec.value) for rec in held}
         wanted = {}
         for partner, pairs in claims:
             for kind, value in pairs:

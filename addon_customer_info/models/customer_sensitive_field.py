@@ -2,28 +2,11 @@ from odoo import api, fields, models, tools
 from odoo.exceptions import ValidationError
 from odoo.tools import frozendict
 
-from .customer_governed_mixin import is_governed
+from .customer_governed_mixin import UNGOVERNABLE_FIELDS, is_governed, may_be_sensitive
 
 MASK = "***"
 AUDIT_MODELS = frozenset({"customer.audit.log", "customer.audit.log.line"})
 """The audit trail itself: never sensitive, never audited (it would log its own writes)."""
-UNGOVERNABLE_FIELDS = frozenset(
-    {
-        "id",
-        "display_name",
-        "create_uid",
-        "create_date",
-        "write_uid",
-        "write_date",
-        "active",
-        "company_id",
-        "currency_id",
-        "partner_id",
-        "left_partner_id",
-        "right_partner_id",
-    }
-)
-"""Fields that identify a record or decide who may see it: hiding them would break access rules."""
 
 DEFAULT_SENSITIVE_FIELDS = (
     # hobbies and preferences
@@ -130,7 +113,7 @@ class CustomerSensitiveField(models.Model):
                         model=model,
                     )
                 )
-            if model == "res.partner" and not name.startswith("ci_"):
+            if not may_be_sensitive(model, name):
                 raise ValidationError(
                     self.env._(
                         "Only the customer information fields of contacts can be marked as sensitive: "

@@ -717,7 +717,7 @@ class ResPartner(models.Model):
         if self.env.context.get(SYNC_CONTEXT_KEY) is SYNC_SENTINEL:
             return  # the batch apply claims identifiers and records provenance itself
         if any(IDENTIFIER_INPUTS.intersection(vals) for vals in vals_list):
-            self._ci_sync_identifiers()
+            self._ci_sync_identifiers(created=True)
 
     def _ci_sync_before_write(self, vals):
         """The values a person is about to change in governed fields: ``{(id, field): value}``."""
@@ -746,20 +746,28 @@ class ResPartner(models.Model):
         # them would read them there (the audit log keeps who changed them and when)
         return super()._track_get_fields() - self._ci_sensitive_names()
 
-    def _ci_sync_identifiers(self):
+    def _ci_sync_identifiers(self, created=False):
         """Make the partners' identifier rows follow their own e-mail and tax id.
 
         An identifier another contact already holds stays with it (the unique index decides),
         so that two contacts sharing a generic address can still be saved; archived contacts
         hold none. Identifiers only a source reported (an LEI, a USCC next to a VAT number)
         are kept while the contact is a company or a person of its own.
+
+        ``created``: the partners were just created, so they exist and hold no rows yet (two
+        queries fewer; a row they held anyway would only send the insert to the one-by-one
+        fallback of ``_claim_many``, which finds it).
         """
         # sudo: the rows mirror the e-mail and tax id just written on these partners, whoever
         # wrote them (users outside the addon's groups edit contacts too); nothing else is read
         # or changed, and the unique index keeps one contact from taking another's identifier.
-        partners_sudo = self.sudo().with_context(active_test=False).exists()
+        partners_sudo = self.sudo().with_context(active_test=False)
         Identifier_sudo = self.env["customer.partner.identifier"].sudo()
-        rows = Identifier_sudo.search([("partner_id", "in", partners_sudo.ids)])
+        if created:
+            rows = Identifier_sudo
+        else:
+            partners_sudo = partners_sudo.exists()
+            rows = Identifier_sudo.search([("partner_id", "in", partners_sudo.ids)])
         rows_by_partner = defaultdict(lambda: Identifier_sudo)
         for row in rows:
             rows_by_partner[row.partner_id.id] |= row
@@ -786,7 +794,7 @@ class ResPartner(models.Model):
         # every stale row first, so that an identifier moving between two of the partners in
         # one write is free when the second claims it
         stale.unlink()
-        Identifier_sudo._claim_many(claims)
+        Identifier_sudo._claim_many(claims, held=rows - stale)
 
     def _ci_record_manual_provenance(self, before):
         """Record a person's edit of governed fields: it outranks sources below the manual trust.

@@ -1,6 +1,9 @@
+from unittest.mock import patch
+
+from odoo import models
 from odoo.tests import TransactionCase, new_test_user, tagged, users
 
-from ..models.customer_governed_mixin import MODULE, is_governed  # noqa: TID252
+from ..models.customer_governed_mixin import MODULE, is_governed, may_be_sensitive  # noqa: TID252
 
 ADDON_PACKAGE = f"odoo.addons.{MODULE}"
 
@@ -161,3 +164,46 @@ class TestGovernedModels(TransactionCase):
             counts,
             {"attributes": 1, "read": 1, "search": 1, "read_group": 1, "export": 1, "create_write_unlink": 8},
         )
+
+    def test_fields_that_are_never_sensitive_skip_the_guard(self):
+        """Field access is checked on every attribute access of every record: the fields that
+        can never be marked sensitive and carry no groups (contacts' own fields, ``id``, the
+        magic columns) are granted by one set lookup, set up with the model; every other field
+        still takes Odoo's check and the guard's."""
+        for name in GOVERNED:
+            model = self.env[name]
+            with self.subTest(model=name):
+                for field in model._ci_open_fields:
+                    self.assertIs(model._fields.get(field.name), field, "a field of the current setup")
+                    self.assertFalse(field.groups, field.name)
+                    self.assertFalse(may_be_sensitive(name, field.name), field.name)
+        partner_open = {field.name for field in self.env["res.partner"]._ci_open_fields}
+        self.assertLessEqual({"name", "email", "phone", "city", "country_id", "vat", "id"}, partner_open)
+        self.assertFalse({name for name in partner_open if name.startswith("ci_")})
+
+    @users("ci_unrelated")
+    def test_contact_fields_cost_no_second_check(self):
+        """Reading contacts' own fields does not go through Odoo's check a second time (the
+        cost the governance benchmark measures); a customer information field does, and is
+        refused to this user, who is outside the addon's groups."""
+        partners = self.env["res.partner"].search([], limit=5)
+        checked = []
+        base_check = models.BaseModel._has_field_access
+
+        def counting(model, field, operation):
+            if model._name == "res.partner":
+                checked.append(field.name)
+            return base_check(model, field, operation)
+
+        with patch.object(models.BaseModel, "_has_field_access", counting):
+            partners.invalidate_recordset()
+            partners.read(["name", "email", "city", "country_id"])
+            partners.invalidate_recordset()
+            values = [(partner.name, partner.email, partner.city) for partner in partners]
+            self.assertEqual(len(values), len(partners))
+            # (prefetching checks the other fields of the group too: those with groups take Odoo's check)
+            self.assertFalse({"name", "email", "city", "country_id"}.intersection(checked), checked)
+            checked.clear()
+            ci_field = partners._fields["ci_customer_type_id"]
+            self.assertFalse(partners._has_field_access(ci_field, "read"), "outside the addon's groups")
+            self.assertEqual(checked, ["ci_customer_type_id"])
