@@ -75,12 +75,17 @@ def _pair_actions(
     for k in np.flatnonzero(conflict):
         notes[k] = ("different identifiers of the same kind: never linked automatically",)
         actions[k] = REVIEW if actions[k] == LINK else NEW
-    # a person is their name: colleagues share the office line, the employer and the mail domain
-    person = comparison.person if comparison.person is not None else np.zeros(len(scores), dtype=bool)
-    names_differ = (comparison.name_level == 1) & (person | name_contradicts)
+    # a person is their name: colleagues share the office line, the employer and the mail domain;
+    # not a personal mailbox, though: "Krause S." and "Stefan Krause" at one address are one person
+    none = np.zeros(len(scores), dtype=bool)
+    person = comparison.person if comparison.person is not None else none
+    own_mailbox = comparison.own_mailbox if comparison.own_mailbox is not None else none
+    names_differ = (comparison.name_level == 1) & np.where(person, ~own_mailbox, name_contradicts)
     for k in np.flatnonzero(names_differ & ~shared & (actions == LINK)):
         notes[k] = ("the names differ: never linked automatically",)
         actions[k] = REVIEW
+    for k in np.flatnonzero((comparison.name_level == 1) & person & own_mailbox & (actions == LINK)):
+        notes[k] = ("the names differ but the same personal e-mail address: linked",)
     for k in np.flatnonzero(shared & ~conflict):
         if name_contradicts[k]:
             notes[k] = ("shared identifier but the names contradict: review",)

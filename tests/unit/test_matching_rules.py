@@ -208,3 +208,29 @@ def test_two_partners_matching_about_as_well_go_to_review() -> None:
     decision = match([normalize_record(row)], _two_partner_index(), config).decisions[0]
     assert decision.action == "review"
     assert any(r.startswith("also matches partner") for r in decision.reasons)
+
+
+def _person_pairs(*rows: dict) -> dict[tuple[str, str], str]:
+    result = dedupe([normalize_record({"kind": "person", **r}) for r in rows])
+    return {(a, b): action for a, b, _s, action in result.file_pairs}
+
+
+def test_a_person_written_with_an_initial_links_through_their_own_mailbox() -> None:
+    # the names are "different" (an initial), but one work address at the employer's domain
+    pairs = _person_pairs(
+        {"key": "a", "name": "Stefan Krause", "company": "Lehmann GmbH", "email": "s.krause@lehmann.de"},
+        {"key": "b", "name": "Krause S.", "company": "Lehmann GmbH", "email": "S.Krause@lehmann.de"},
+    )
+    assert pairs == {("a", "b"): "link"}
+
+
+def test_a_shared_team_or_family_mailbox_does_not_make_two_persons_one() -> None:
+    pairs = _person_pairs(
+        # colleagues writing the team's address
+        {"key": "a", "name": "Stefan Krause", "company": "Lehmann GmbH", "email": "info@lehmann.de"},
+        {"key": "b", "name": "Krause Sabine", "company": "Lehmann GmbH", "email": "info@lehmann.de"},
+        # a couple sharing a private free-mail box, no employer
+        {"key": "c", "name": "Hans Becker", "email": "familie.becker@web.de"},
+        {"key": "d", "name": "Anna Becker", "email": "familie.becker@web.de"},
+    )
+    assert "link" not in pairs.values()
