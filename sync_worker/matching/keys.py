@@ -26,8 +26,12 @@ prefix  key                                                              strengt
 ``i``   persons: family name + initials + city                           weak
 ======  ===============================================================  ==========
 
-Weak keys shared by too many records (a very common name token) are skipped at query time
-(``MatchConfig.max_block``); strong keys never are.
+Weak keys shared by too many records (a very common name token) are not used whole
+(``MatchConfig.max_block``); strong keys always are. Inside one file such an oversized block
+is split by a second key (:func:`second_keys`: city, legal form, country, zip, first letter
+of the name key, a person's family name, each distinctive Latin token of a company's name):
+records sharing the oversized key *and* a second key are compared, when that sub-block is
+small enough itself.
 """
 
 from __future__ import annotations
@@ -85,6 +89,29 @@ def blocking_keys(record: NormalizedRecord) -> list[str]:
         if record.name_initials and (record.city or record.province):
             keys.append(f"pi:{record.name_initials}|{record.city or record.province}")
     return keys
+
+
+def second_keys(record: NormalizedRecord) -> list[str]:
+    """The keys an oversized weak block is split by (see the module docstring)."""
+    keys = [f"c:{record.city or record.province}"] if record.city or record.province else []
+    if record.legal_form:
+        keys.append(f"g:{record.legal_form}")
+    if record.country:
+        keys.append(f"k:{record.country}")
+    if record.zip:
+        keys.append(f"q:{record.zip}")
+    if record.name_pinyin:
+        keys.append(f"a:{record.name_pinyin[0]}")
+    if record.kind == "company":
+        keys.extend(f"t:{t}" for t in record.name_tokens if t.isascii() and len(t) >= 3)
+    elif record.name_norm:
+        keys.append(f"y:{record.name_norm.split(' ')[0]}")
+    return keys
+
+
+def sub_block_hash(block: int, second: str) -> int:
+    """The hash of the sub-block of block hash ``block`` holding records with key ``second``."""
+    return (block * 0x100000001B3 ^ key_hash(second)) & 0x7FFFFFFFFFFFFFFF
 
 
 def name_value_key(record: NormalizedRecord) -> str:

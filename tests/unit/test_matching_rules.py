@@ -234,3 +234,19 @@ def test_a_shared_team_or_family_mailbox_does_not_make_two_persons_one() -> None
         {"key": "d", "name": "Anna Becker", "email": "familie.becker@web.de"},
     )
     assert "link" not in pairs.values()
+
+
+def test_an_oversized_block_is_split_by_a_second_key_not_skipped() -> None:
+    from sync_worker.matching.engine import _file_pairs
+
+    rows = [
+        {"key": "a", "name": "Thompson Systems Ltd", "city": "Leeds", "street": "12 Park Row"},
+        {"key": "b", "name": "Twhompson Systems Ltd", "city": "Leeds", "street": "12 Park Row"},
+        {"key": "c", "name": "Stimpson Foods Ltd", "city": "York"},
+        {"key": "d", "name": "Crampson Steel Ltd", "city": "Bath"},
+    ]
+    records = [normalize_record(r) for r in rows]
+    # a and b share one key only, the last five letters of the name ("mpson"), and so do c
+    # and d: a block of four, over max_block; split by city (and first letter) it pairs a, b
+    left, right, _skipped = _file_pairs(records, MatchConfig(max_block=3))
+    assert list(zip(left.tolist(), right.tolist(), strict=True)) == [(0, 1)]
