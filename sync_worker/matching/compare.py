@@ -41,6 +41,7 @@ FIELDS: tuple[Field, ...] = (
     Field("city", "city", ("missing", "different", "same")),
     Field("district", "district", ("missing", "different", "same")),
     Field("street", "street", ("missing", "different", "close")),
+    Field("zip", "zip", ("missing", "different", "same")),
     Field("employer", "employer", ("missing", "different", "same")),
     Field("location", "place in name", ("missing", "different", "same")),
     Field("branch", "branch", ("missing", "different", "same")),
@@ -219,7 +220,7 @@ def _compare_chunk(
     def both(name: str) -> tuple[list[str], list[str]]:
         return left.take(name, li), right.take(name, ri)
 
-    for field in ("uscc", "vat", "lei", "city", "district", "location", "legal_form", "country"):
+    for field in ("uscc", "vat", "lei", "city", "district", "zip", "location", "legal_form", "country"):
         levels[:, FIELD_INDEX[field]] = _exact_levels(*both(field))
     # employers: the romanised company keys, with tolerance for small differences
     emp_l, emp_r = both("employer")

@@ -23,7 +23,10 @@ prefix  key                                                              strengt
 ``s``   companies: the Han characters of the distinctive name, sorted      weak
         (swapped characters: 盈兴 / 兴盈)
 ``f``   persons: family name + employer key                              weak
-``i``   persons: family name + initials + city                           weak
+``i``   persons: initials (in either order) + city                       weak
+``a``   persons: street (with its number)                                weak
+``q``   persons: zip                                                     weak
+``t``   persons too: each Latin name token of 3+ letters                 weak
 ======  ===============================================================  ==========
 
 Weak keys shared by too many records (a very common name token) are not used whole
@@ -87,7 +90,16 @@ def blocking_keys(record: NormalizedRecord) -> list[str]:
             keys.append(f"pf:{record.name_tokens and record.name_pinyin}|{record.company_norm}")
             keys.append(f"pf:{family}|{record.company_norm}")
         if record.name_initials and (record.city or record.province):
-            keys.append(f"pi:{record.name_initials}|{record.city or record.province}")
+            # in either order: "Krause S." and "Stefan Krause" are not told apart by word order
+            initials = "".join(sorted(record.name_initials))
+            keys.append(f"pi:{initials}|{record.city or record.province}")
+        # not from the name: a person whose name is mistyped or reordered is still found
+        # at their address (a block of neighbours or colleagues, scored by the name)
+        if record.street:
+            keys.append(f"pa:{record.street}")
+        if record.zip:
+            keys.append(f"pq:{record.zip}")
+        keys.extend(f"pt:{t}" for t in record.name_tokens if t.isascii() and len(t) >= 3)
     return keys
 
 

@@ -250,3 +250,31 @@ def test_an_oversized_block_is_split_by_a_second_key_not_skipped() -> None:
     # and d: a block of four, over max_block; split by city (and first letter) it pairs a, b
     left, right, _skipped = _file_pairs(records, MatchConfig(max_block=3))
     assert list(zip(left.tolist(), right.tolist(), strict=True)) == [(0, 1)]
+
+
+def test_persons_are_also_blocked_by_address_and_zip_not_only_by_name() -> None:
+    from sync_worker.matching.engine import _file_pairs
+
+    rows = [
+        {"key": "a", "kind": "person", "name": "Stefan Krause", "street": "Hauptstr. 5"},
+        {"key": "b", "kind": "person", "name": "Krause S.", "street": "Hauptstraße 5"},
+        {"key": "c", "kind": "person", "name": "Jürgen Brandt", "zip": "50667"},
+        {"key": "d", "kind": "person", "name": "Brnadt Juergen", "zip": "50667"},
+    ]
+    left, right, _skipped = _file_pairs([normalize_record(r) for r in rows], MatchConfig())
+    assert list(zip(left.tolist(), right.tolist(), strict=True)) == [(0, 1), (2, 3)]
+
+
+def test_the_zip_is_compared() -> None:
+    from sync_worker.matching.compare import FIELD_INDEX, compare
+    from sync_worker.matching.table import RecordTable
+
+    rows = [
+        {"key": "a", "name": "Acme Trading Ltd", "zip": "SW1A 1AA"},
+        {"key": "b", "name": "Acme Trading Limited", "zip": "sw1a1aa"},
+        {"key": "c", "name": "Acme Trading Ltd", "zip": "EC1A 1BB"},
+        {"key": "d", "name": "Acme Trading Ltd"},
+    ]
+    table = RecordTable.from_records(normalize_record(r) for r in rows)
+    levels = compare(table, table, np.array([0, 0, 0]), np.array([1, 2, 3])).levels
+    assert levels[:, FIELD_INDEX["zip"]].tolist() == [2, 1, 0]  # same, different, missing
