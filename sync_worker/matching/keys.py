@@ -18,7 +18,7 @@ prefix  key                                                              strengt
 ``t``   each distinctive name token of 3+ letters                        weak
 ``h``   first 5 letters of the name key (typos at the end)               weak
 ``z``   last 5 letters of the name key (typos at the start)              weak
-``x``   short name keys (4-7 letters): the key with one letter deleted,   weak
+``x``   short name keys (4-9 letters): the key with one letter deleted,   weak
         each position (names one edit apart share one: nethub / netub)
 ``s``   companies: the Han characters of the distinctive name, sorted      weak
         (swapped characters: 盈兴 / 兴盈)
@@ -73,7 +73,7 @@ def blocking_keys(record: NormalizedRecord) -> list[str]:
         if len(name) >= 8:
             keys.append(f"{kind}h:{name[:5]}")
             keys.append(f"{kind}z:{name[-5:]}")
-        elif len(name) >= 4:
+        if 4 <= len(name) <= 9:
             keys.extend({f"{kind}x:{name[:i]}{name[i + 1 :]}" for i in range(len(name))})
             keys.append(f"{kind}x:{name}")
     if record.kind == "company":

@@ -240,16 +240,30 @@ def test_an_oversized_block_is_split_by_a_second_key_not_skipped() -> None:
     from sync_worker.matching.engine import _file_pairs
 
     rows = [
-        {"key": "a", "name": "Thompson Systems Ltd", "city": "Leeds", "street": "12 Park Row"},
-        {"key": "b", "name": "Twhompson Systems Ltd", "city": "Leeds", "street": "12 Park Row"},
-        {"key": "c", "name": "Stimpson Foods Ltd", "city": "York"},
-        {"key": "d", "name": "Crampson Steel Ltd", "city": "Bath"},
+        {"key": "a", "name": "Thompsonberg Systems Ltd", "city": "Leeds", "street": "12 Park Row"},
+        {"key": "b", "name": "Twhompsonberg Systems Ltd", "city": "Leeds", "street": "12 Park Row"},
+        {"key": "c", "name": "Stimpsonberg Foods Ltd", "city": "York"},
+        {"key": "d", "name": "Crampsonberg Steel Ltd", "city": "Bath"},
     ]
     records = [normalize_record(r) for r in rows]
-    # a and b share one key only, the last five letters of the name ("mpson"), and so do c
+    # a and b share one key only, the last five letters of the name ("nberg"), and so do c
     # and d: a block of four, over max_block; split by city (and first letter) it pairs a, b
     left, right, _skipped = _file_pairs(records, MatchConfig(max_block=3))
     assert list(zip(left.tolist(), right.tolist(), strict=True)) == [(0, 1)]
+
+
+def test_one_edit_in_a_name_of_eight_or_nine_letters_is_still_blocked() -> None:
+    from sync_worker.matching.engine import _file_pairs
+
+    rows = [
+        {"key": "a", "name": "Alphasys Systems LLC"},
+        {"key": "b", "name": "Alpahsys Systems L.L.C."},  # swapped letters: neither end agrees
+        {"key": "c", "name": "Agritec Energy LLP"},
+        {"key": "d", "name": "Agritmec Energy LLP"},  # one letter inserted: 7 -> 8 letters
+    ]
+    left, right, _skipped = _file_pairs([normalize_record(r) for r in rows], MatchConfig())
+    assert (0, 1) in set(zip(left.tolist(), right.tolist(), strict=True))
+    assert (2, 3) in set(zip(left.tolist(), right.tolist(), strict=True))
 
 
 def test_persons_are_also_blocked_by_address_and_zip_not_only_by_name() -> None:
