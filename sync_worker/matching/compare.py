@@ -41,6 +41,7 @@ FIELDS: tuple[Field, ...] = (
     Field("city", "city", ("missing", "different", "same")),
     Field("district", "district", ("missing", "different", "same")),
     Field("street", "street", ("missing", "different", "close")),
+    Field("zip", "zip", ("missing", "different", "same")),
     Field("employer", "employer", ("missing", "different", "same")),
     Field("location", "place in name", ("missing", "different", "same")),
     Field("branch", "branch", ("missing", "different", "same")),
@@ -52,6 +53,14 @@ FIELD_INDEX = {f.name: i for i, f in enumerate(FIELDS)}
 NAME_CLOSE = 0.94
 NAME_SIMILAR = 0.86
 STREET_CLOSE = 85.0
+#: persons sharing a personal mailbox: names at least this similar may be one person's
+MAILBOX_NAME_SIMILARITY = 0.75
+#: local parts of shared mailboxes (a team's, not a person's)
+ROLE_MAILBOXES = frozenset(
+    "info sales office contact contacts admin service support hr mail hello team kontakt buero "
+    "bureau vertrieb marketing enquiries inquiries orders order billing accounts finance help "
+    "postmaster webmaster reception kefu xiaoshou".split()
+)
 
 
 @dataclass
@@ -63,6 +72,10 @@ class Comparison:
     person: np.ndarray | None = None  # bool per pair: both records are persons
     #: bits added to an exact name's weight by how common that name is (0 elsewhere)
     tf_adjust: np.ndarray | None = None
+    #: bool per pair: two persons with one personal e-mail address in common (see
+    #: _personal_mailbox_shared) and names that may be one person's (same initials in any
+    #: order, or similarity >= 0.75)
+    own_mailbox: np.ndarray | None = None
 
     @property
     def name_level(self) -> np.ndarray:
@@ -175,7 +188,23 @@ def compare(
         np.concatenate([p.levels for p in parts]),
         np.concatenate([p.name_similarity for p in parts]),
         np.concatenate([p.person for p in parts if p.person is not None]),
+        own_mailbox=np.concatenate([p.own_mailbox for p in parts if p.own_mailbox is not None]),
     )
+
+
+def _personal_mailbox_shared(left: list[str], right: list[str], same_employer: np.ndarray) -> np.ndarray:
+    """Per pair: an e-mail address in common that is one person's: not a role's (info@, sales@),
+    and at a company's own domain or held by two records with the same employer (a private
+    free-mail box may be a family's)."""
+    out = np.zeros(len(left), dtype=bool)
+    for k, (x, y) in enumerate(zip(left, right, strict=True)):
+        if x and y:
+            shared = set(x.split("|")) & set(y.split("|"))
+            out[k] = any(
+                e.partition("@")[0] not in ROLE_MAILBOXES and (same_employer[k] or bool(_domain(e)))
+                for e in shared
+            )
+    return out
 
 
 def _compare_chunk(
@@ -184,12 +213,14 @@ def _compare_chunk(
     n = len(li)
     levels = np.zeros((n, len(FIELDS)), dtype=np.int8)
     if n == 0:
-        return Comparison(levels, np.zeros(0, dtype=np.float32), np.zeros(0, dtype=bool))
+        return Comparison(
+            levels, np.zeros(0, dtype=np.float32), np.zeros(0, dtype=bool), own_mailbox=np.zeros(0, bool)
+        )
 
     def both(name: str) -> tuple[list[str], list[str]]:
         return left.take(name, li), right.take(name, ri)
 
-    for field in ("uscc", "vat", "lei", "city", "district", "location", "legal_form", "country"):
+    for field in ("uscc", "vat", "lei", "city", "district", "zip", "location", "legal_form", "country"):
         levels[:, FIELD_INDEX[field]] = _exact_levels(*both(field))
     # employers: the romanised company keys, with tolerance for small differences
     emp_l, emp_r = both("employer")
@@ -205,7 +236,17 @@ def _compare_chunk(
     levels[:, FIELD_INDEX["name"]] = np.where(person, 0, name_levels)
     levels[:, FIELD_INDEX["person_name"]] = np.where(person, name_levels, 0)
     levels[:, FIELD_INDEX["phone"]] = _multi_levels(*both("phones"), domains=False)
-    levels[:, FIELD_INDEX["email"]] = _multi_levels(*both("emails"), domains=True)
+    emails = both("emails")
+    levels[:, FIELD_INDEX["email"]] = _multi_levels(*emails, domains=True)
+    own_mailbox = person & (levels[:, FIELD_INDEX["email"]] == 3)
+    if own_mailbox.any():
+        initials_l, initials_r = both("initials")
+        same_initials = np.asarray(
+            [bool(x) and sorted(x) == sorted(y) for x, y in zip(initials_l, initials_r, strict=True)],
+            dtype=bool,
+        )
+        own_mailbox &= same_initials | (name_similarity >= MAILBOX_NAME_SIMILARITY)
+        own_mailbox &= _personal_mailbox_shared(*emails, levels[:, FIELD_INDEX["employer"]] == 2)
 
     street_l, street_r = both("street")
     street_present = np.asarray([bool(x and y) for x, y in zip(street_l, street_r, strict=True)])
@@ -216,4 +257,4 @@ def _compare_chunk(
     branch_l, branch_r = left.branch[li], right.branch[ri]
     companies = ~person
     levels[:, FIELD_INDEX["branch"]] = np.where(companies, np.where(branch_l == branch_r, 2, 1), 0)
-    return Comparison(levels, name_similarity, person)
+    return Comparison(levels, name_similarity, person, own_mailbox=own_mailbox)

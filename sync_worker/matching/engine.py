@@ -17,7 +17,7 @@ from sync_worker.matching.cluster import cluster
 from sync_worker.matching.compare import FIELD_INDEX, FIELDS, Comparison, compare
 from sync_worker.matching.config import MatchConfig
 from sync_worker.matching.index import MatchIndex, query_hashes
-from sync_worker.matching.keys import key_hash, name_value_key
+from sync_worker.matching.keys import key_hash, name_value_key, second_keys, sub_block_hash
 from sync_worker.matching.results import Action, Decision, Evidence, MatchResult, evidence_for
 from sync_worker.matching.scoring import Model, estimate_u, probability, train_m
 from sync_worker.matching.table import RecordTable
@@ -75,12 +75,17 @@ def _pair_actions(
     for k in np.flatnonzero(conflict):
         notes[k] = ("different identifiers of the same kind: never linked automatically",)
         actions[k] = REVIEW if actions[k] == LINK else NEW
-    # a person is their name: colleagues share the office line, the employer and the mail domain
-    person = comparison.person if comparison.person is not None else np.zeros(len(scores), dtype=bool)
-    names_differ = (comparison.name_level == 1) & (person | name_contradicts)
+    # a person is their name: colleagues share the office line, the employer and the mail domain;
+    # not a personal mailbox, though: "Krause S." and "Stefan Krause" at one address are one person
+    none = np.zeros(len(scores), dtype=bool)
+    person = comparison.person if comparison.person is not None else none
+    own_mailbox = comparison.own_mailbox if comparison.own_mailbox is not None else none
+    names_differ = (comparison.name_level == 1) & np.where(person, ~own_mailbox, name_contradicts)
     for k in np.flatnonzero(names_differ & ~shared & (actions == LINK)):
         notes[k] = ("the names differ: never linked automatically",)
         actions[k] = REVIEW
+    for k in np.flatnonzero((comparison.name_level == 1) & person & own_mailbox & (actions == LINK)):
+        notes[k] = ("the names differ but the same personal e-mail address: linked",)
     for k in np.flatnonzero(shared & ~conflict):
         if name_contradicts[k]:
             notes[k] = ("shared identifier but the names contradict: review",)
@@ -159,10 +164,32 @@ def _identifiers(table: RecordTable) -> list[dict[str, str]]:
 def _file_pairs(
     records: Sequence[NormalizedRecord], config: MatchConfig
 ) -> tuple[np.ndarray, np.ndarray, int]:
-    """Candidate pairs inside the file: records sharing a blocking key, each pair once."""
+    """Candidate pairs inside the file: records sharing a blocking key, each pair once.
+
+    A weak key held by more than ``max_block`` records is split by the records' second keys
+    (:func:`~sync_worker.matching.keys.second_keys`); the count returned is of the sub-blocks
+    still too large, which are skipped.
+    """
     hashes, owners, strong = query_hashes(records)
     blocks = BlockIndex.from_arrays(hashes, owners.astype(np.int32), strong)
-    left, right, skipped = blocks.lookup(hashes, owners, config.max_block)
+    left, right, _ = blocks.lookup(hashes, owners, config.max_block)
+    # an oversized weak block is split by a second key instead of being skipped
+    oversized = np.flatnonzero(~strong & (blocks.counts(hashes) > config.max_block))
+    sub_hashes: list[int] = []
+    sub_owners: list[int] = []
+    seconds: dict[int, list[str]] = {}
+    for k in oversized.tolist():
+        owner = int(owners[k])
+        if owner not in seconds:
+            seconds[owner] = second_keys(records[owner])
+        for second in seconds[owner]:
+            sub_hashes.append(sub_block_hash(int(hashes[k]), second))
+            sub_owners.append(owner)
+    sub_h = np.asarray(sub_hashes, dtype=np.int64)
+    sub_o = np.asarray(sub_owners, dtype=np.int64)
+    sub = BlockIndex.from_arrays(sub_h, sub_o.astype(np.int32), np.zeros(len(sub_h), dtype=bool))
+    sub_left, sub_right, skipped = sub.lookup(sub_h, sub_o, config.max_block)
+    left, right = np.concatenate([left, sub_left]), np.concatenate([right, sub_right])
     keep = left < right
     left, right = _unique_pairs(left[keep], right[keep], max(len(records), 1))
     return left, right, skipped

@@ -21,7 +21,7 @@ from sync_worker.matching.keys import blocking_keys, is_strong, key_hash
 from sync_worker.matching.table import TEXT_FIELDS, RecordTable
 from sync_worker.normalize.record import NormalizedRecord
 
-FORMAT = 2
+FORMAT = 3
 CHUNK = 50_000
 
 

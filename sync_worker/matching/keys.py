@@ -18,16 +18,23 @@ prefix  key                                                              strengt
 ``t``   each distinctive name token of 3+ letters                        weak
 ``h``   first 5 letters of the name key (typos at the end)               weak
 ``z``   last 5 letters of the name key (typos at the start)              weak
-``x``   short name keys (4-7 letters): the key with one letter deleted,   weak
+``x``   short name keys (4-9 letters): the key with one letter deleted,   weak
         each position (names one edit apart share one: nethub / netub)
 ``s``   companies: the Han characters of the distinctive name, sorted      weak
         (swapped characters: 盈兴 / 兴盈)
 ``f``   persons: family name + employer key                              weak
-``i``   persons: family name + initials + city                           weak
+``i``   persons: initials (in either order) + city                       weak
+``a``   persons: street (with its number)                                weak
+``q``   persons: zip                                                     weak
+``t``   persons too: each Latin name token of 3+ letters                 weak
 ======  ===============================================================  ==========
 
-Weak keys shared by too many records (a very common name token) are skipped at query time
-(``MatchConfig.max_block``); strong keys never are.
+Weak keys shared by too many records (a very common name token) are not used whole
+(``MatchConfig.max_block``); strong keys always are. Inside one file such an oversized block
+is split by a second key (:func:`second_keys`: city, legal form, country, zip, first letter
+of the name key, a person's family name, each distinctive Latin token of a company's name):
+records sharing the oversized key *and* a second key are compared, when that sub-block is
+small enough itself.
 """
 
 from __future__ import annotations
@@ -66,7 +73,7 @@ def blocking_keys(record: NormalizedRecord) -> list[str]:
         if len(name) >= 8:
             keys.append(f"{kind}h:{name[:5]}")
             keys.append(f"{kind}z:{name[-5:]}")
-        elif len(name) >= 4:
+        if 4 <= len(name) <= 9:
             keys.extend({f"{kind}x:{name[:i]}{name[i + 1 :]}" for i in range(len(name))})
             keys.append(f"{kind}x:{name}")
     if record.kind == "company":
@@ -83,8 +90,40 @@ def blocking_keys(record: NormalizedRecord) -> list[str]:
             keys.append(f"pf:{record.name_tokens and record.name_pinyin}|{record.company_norm}")
             keys.append(f"pf:{family}|{record.company_norm}")
         if record.name_initials and (record.city or record.province):
-            keys.append(f"pi:{record.name_initials}|{record.city or record.province}")
+            # in either order: "Krause S." and "Stefan Krause" are not told apart by word order
+            initials = "".join(sorted(record.name_initials))
+            keys.append(f"pi:{initials}|{record.city or record.province}")
+        # not from the name: a person whose name is mistyped or reordered is still found
+        # at their address (a block of neighbours or colleagues, scored by the name)
+        if record.street:
+            keys.append(f"pa:{record.street}")
+        if record.zip:
+            keys.append(f"pq:{record.zip}")
+        keys.extend(f"pt:{t}" for t in record.name_tokens if t.isascii() and len(t) >= 3)
     return keys
+
+
+def second_keys(record: NormalizedRecord) -> list[str]:
+    """The keys an oversized weak block is split by (see the module docstring)."""
+    keys = [f"c:{record.city or record.province}"] if record.city or record.province else []
+    if record.legal_form:
+        keys.append(f"g:{record.legal_form}")
+    if record.country:
+        keys.append(f"k:{record.country}")
+    if record.zip:
+        keys.append(f"q:{record.zip}")
+    if record.name_pinyin:
+        keys.append(f"a:{record.name_pinyin[0]}")
+    if record.kind == "company":
+        keys.extend(f"t:{t}" for t in record.name_tokens if t.isascii() and len(t) >= 3)
+    elif record.name_norm:
+        keys.append(f"y:{record.name_norm.split(' ')[0]}")
+    return keys
+
+
+def sub_block_hash(block: int, second: str) -> int:
+    """The hash of the sub-block of block hash ``block`` holding records with key ``second``."""
+    return (block * 0x100000001B3 ^ key_hash(second)) & 0x7FFFFFFFFFFFFFFF
 
 
 def name_value_key(record: NormalizedRecord) -> str:

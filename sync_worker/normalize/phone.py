@@ -2,7 +2,8 @@
 
 Numbers without a country code are read in the default region (CN unless configured).
 Full-width digits, ``0086``/``+86`` prefixes, separators and extensions (``ext. 12``,
-``转12``, ``-分机12``) are understood; the extension is not part of the E.164 value.
+``x12``, ``#12``, ``转12``, ``-分机12``, and a trailing ``-856`` after a complete landline:
+``010-12345678-856``) are understood; the extension is not part of the E.164 value.
 """
 
 from __future__ import annotations
@@ -19,6 +20,9 @@ from sync_worker.normalize.result import invalid
 from sync_worker.normalize.text import clip, nfkc
 
 _HAN_EXTENSION = re.compile(r"(?:转|分机|-分机|内线)\s*(\d{1,6})\s*$")
+# a trailing "-856" after a complete landline (010-12345678-856): an extension, taken as one
+# only when the number without it is valid and the number with it is not
+_DASH_EXTENSION = re.compile(r"\s*[-‐‑–—]\s*(\d{1,6})\s*$")
 _TYPES = {
     PhoneNumberType.MOBILE: "mobile",
     PhoneNumberType.FIXED_LINE: "fixed",
@@ -148,6 +152,11 @@ def normalize_phone(value: str, default_region: str = "CN", field: str = "phone"
             f"not a phone number ({exc._msg}); give digits with an optional +country code",
         )
     if not phonenumbers.is_valid_number(number):
+        dashed = _DASH_EXTENSION.search(text)
+        if dashed and extension is None and dashed.start() > 0:
+            shorter = normalize_phone(text[: dashed.start()], default_region, field)
+            if isinstance(shorter, Phone):
+                return Phone(e164=shorter.e164, region=shorter.region, extension=dashed[1])
         return invalid(
             field,
             value,

@@ -208,3 +208,87 @@ def test_two_partners_matching_about_as_well_go_to_review() -> None:
     decision = match([normalize_record(row)], _two_partner_index(), config).decisions[0]
     assert decision.action == "review"
     assert any(r.startswith("also matches partner") for r in decision.reasons)
+
+
+def _person_pairs(*rows: dict) -> dict[tuple[str, str], str]:
+    result = dedupe([normalize_record({"kind": "person", **r}) for r in rows])
+    return {(a, b): action for a, b, _s, action in result.file_pairs}
+
+
+def test_a_person_written_with_an_initial_links_through_their_own_mailbox() -> None:
+    # the names are "different" (an initial), but one work address at the employer's domain
+    pairs = _person_pairs(
+        {"key": "a", "name": "Stefan Krause", "company": "Lehmann GmbH", "email": "s.krause@lehmann.de"},
+        {"key": "b", "name": "Krause S.", "company": "Lehmann GmbH", "email": "S.Krause@lehmann.de"},
+    )
+    assert pairs == {("a", "b"): "link"}
+
+
+def test_a_shared_team_or_family_mailbox_does_not_make_two_persons_one() -> None:
+    pairs = _person_pairs(
+        # colleagues writing the team's address
+        {"key": "a", "name": "Stefan Krause", "company": "Lehmann GmbH", "email": "info@lehmann.de"},
+        {"key": "b", "name": "Krause Sabine", "company": "Lehmann GmbH", "email": "info@lehmann.de"},
+        # a couple sharing a private free-mail box, no employer
+        {"key": "c", "name": "Hans Becker", "email": "familie.becker@web.de"},
+        {"key": "d", "name": "Anna Becker", "email": "familie.becker@web.de"},
+    )
+    assert "link" not in pairs.values()
+
+
+def test_an_oversized_block_is_split_by_a_second_key_not_skipped() -> None:
+    from sync_worker.matching.engine import _file_pairs
+
+    rows = [
+        {"key": "a", "name": "Thompsonberg Systems Ltd", "city": "Leeds", "street": "12 Park Row"},
+        {"key": "b", "name": "Twhompsonberg Systems Ltd", "city": "Leeds", "street": "12 Park Row"},
+        {"key": "c", "name": "Stimpsonberg Foods Ltd", "city": "York"},
+        {"key": "d", "name": "Crampsonberg Steel Ltd", "city": "Bath"},
+    ]
+    records = [normalize_record(r) for r in rows]
+    # a and b share one key only, the last five letters of the name ("nberg"), and so do c
+    # and d: a block of four, over max_block; split by city (and first letter) it pairs a, b
+    left, right, _skipped = _file_pairs(records, MatchConfig(max_block=3))
+    assert list(zip(left.tolist(), right.tolist(), strict=True)) == [(0, 1)]
+
+
+def test_one_edit_in_a_name_of_eight_or_nine_letters_is_still_blocked() -> None:
+    from sync_worker.matching.engine import _file_pairs
+
+    rows = [
+        {"key": "a", "name": "Alphasys Systems LLC"},
+        {"key": "b", "name": "Alpahsys Systems L.L.C."},  # swapped letters: neither end agrees
+        {"key": "c", "name": "Agritec Energy LLP"},
+        {"key": "d", "name": "Agritmec Energy LLP"},  # one letter inserted: 7 -> 8 letters
+    ]
+    left, right, _skipped = _file_pairs([normalize_record(r) for r in rows], MatchConfig())
+    assert (0, 1) in set(zip(left.tolist(), right.tolist(), strict=True))
+    assert (2, 3) in set(zip(left.tolist(), right.tolist(), strict=True))
+
+
+def test_persons_are_also_blocked_by_address_and_zip_not_only_by_name() -> None:
+    from sync_worker.matching.engine import _file_pairs
+
+    rows = [
+        {"key": "a", "kind": "person", "name": "Stefan Krause", "street": "Hauptstr. 5"},
+        {"key": "b", "kind": "person", "name": "Krause S.", "street": "Hauptstraße 5"},
+        {"key": "c", "kind": "person", "name": "Jürgen Brandt", "zip": "50667"},
+        {"key": "d", "kind": "person", "name": "Brnadt Juergen", "zip": "50667"},
+    ]
+    left, right, _skipped = _file_pairs([normalize_record(r) for r in rows], MatchConfig())
+    assert list(zip(left.tolist(), right.tolist(), strict=True)) == [(0, 1), (2, 3)]
+
+
+def test_the_zip_is_compared() -> None:
+    from sync_worker.matching.compare import FIELD_INDEX, compare
+    from sync_worker.matching.table import RecordTable
+
+    rows = [
+        {"key": "a", "name": "Acme Trading Ltd", "zip": "SW1A 1AA"},
+        {"key": "b", "name": "Acme Trading Limited", "zip": "sw1a1aa"},
+        {"key": "c", "name": "Acme Trading Ltd", "zip": "EC1A 1BB"},
+        {"key": "d", "name": "Acme Trading Ltd"},
+    ]
+    table = RecordTable.from_records(normalize_record(r) for r in rows)
+    levels = compare(table, table, np.array([0, 0, 0]), np.array([1, 2, 3])).levels
+    assert levels[:, FIELD_INDEX["zip"]].tolist() == [2, 1, 0]  # same, different, missing

@@ -41,6 +41,28 @@ def test_extension_and_kind() -> None:
 
 
 @pytest.mark.parametrize(
+    ("value", "e164", "extension"),
+    [
+        ("010-12345678-856", "+861012345678", "856"),
+        ("(010) 12345678-856", "+861012345678", "856"),
+        ("+86 10 12345678-856", "+861012345678", "856"),
+        ("（０１０）１２３４５６７８－８５６", "+861012345678", "856"),
+        ("0571-88886666-8001", "+8657188886666", "8001"),
+        ("+1 212-555-0123-12", "+12125550123", "12"),
+    ],
+)
+def test_a_trailing_dash_extension_after_a_complete_landline(value: str, e164: str, extension: str) -> None:
+    phone = normalize_phone(value)
+    assert not isinstance(phone, Invalid), phone
+    assert (phone.e164, phone.extension) == (e164, extension)
+
+
+def test_a_dash_group_is_no_extension_when_the_rest_is_no_number() -> None:
+    assert isinstance(normalize_phone("010-123456"), Invalid)
+    assert isinstance(normalize_phone("138-1234-567"), Invalid)  # a mobile missing a digit
+
+
+@pytest.mark.parametrize(
     ("value", "code"),
     [
         ("12345", "phone.invalid"),
