@@ -52,6 +52,21 @@ class CustomerConsentPurpose(models.Model):
     _code_unique = models.Constraint("UNIQUE (code)", "A consent purpose with this code already exists.")
 
     # ------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------
+
+    def write(self, vals):
+        before = {purpose.id: purpose.is_marketing for purpose in self} if "is_marketing" in vals else {}
+        result = super().write(vals)
+        changed = self.filtered(
+            lambda purpose: purpose.id in before and purpose.is_marketing != before[purpose.id]
+        )
+        if changed:
+            # purchased grants decide nothing while a purpose is marketing: its current states follow
+            self.env["customer.consent.current"]._refresh_purposes(changed)
+        return result
+
+    # ------------------------------------------------------------
     # COMPUTES
     # ------------------------------------------------------------
 

@@ -10,11 +10,11 @@ AT_CONTEXT_KEY = "ci_consent_at"
 class CustomerConsentState(models.Model):
     """Current consent per (contact, purpose, channel): a read-only view of the ledger.
 
-    Rows are computed from ``customer.consent.event`` by the same SQL as
-    ``customer.consent.event._state`` (see ``_state_sql`` there), so the matrix, the
-    blacklists and the API always agree. Pass ``ci_consent_at`` (a datetime) in the
-    context to see the states as of another moment. A row's id is the id of the latest
-    event of its combination.
+    Rows are read by the same SQL as ``customer.consent.event._state`` (see ``_states_sql``
+    there), so the matrix, the blacklists and the API always agree: now, from the rows the
+    ledger keeps up to date (``customer.consent.current``); with ``ci_consent_at`` (a
+    datetime) in the context, as of that moment, derived from the ledger's events. A row's id
+    is the id of the latest event of its combination.
     """
 
     _name = "customer.consent.state"
@@ -37,6 +37,7 @@ class CustomerConsentState(models.Model):
             "purchased",
         ],
         "customer.consent.purpose": ["company_id", "is_marketing"],
+        "customer.consent.current": ["partner_id", "purpose_id", "channel_id", "last_event_id"],
     }
 
     partner_id = fields.Many2one("res.partner", string="Contact", readonly=True)
@@ -59,7 +60,7 @@ class CustomerConsentState(models.Model):
     @property
     def _table_query(self):
         at = self.env.context.get(AT_CONTEXT_KEY)
-        return self.env["customer.consent.event"]._state_sql(at=at)
+        return self.env["customer.consent.event"]._states_sql(at=at or None)
 
     # ------------------------------------------------------------
     # ACTIONS (one click, with a confirmation in the view)
