@@ -302,13 +302,24 @@ class CustomerConsentCurrent(models.Model):
                 at=at,
             )
 
-        unsettled = SQL(
-            "(last.partner_id, last.purpose_id, last.channel_id) IN ("
+        unsettled_rows = SQL(
             "SELECT u.partner_id, u.purpose_id, u.channel_id FROM %(table)s AS u "
-            "WHERE u.settled_at > %(at)s OR (u.later_deadline > %(at)s AND u.confirm_deadline <= %(at)s))",
+            "WHERE u.settled_at > %(at)s OR (u.later_deadline > %(at)s AND u.confirm_deadline <= %(at)s)",
             table=table,
             at=at,
         )
+        # the ledger's SQL is long to plan: left out of the query when no row needs it (the usual
+        # case; found through the indexes on settled_at and later_deadline)
+        if self.env.execute_query(SQL("SELECT EXISTS (%s)", unsettled_rows))[0][0]:
+            ledger = SQL(
+                "UNION ALL %s",
+                self.env["customer.consent.event"]._state_sql(
+                    at=at,
+                    only=SQL("(last.partner_id, last.purpose_id, last.channel_id) IN (%s)", unsettled_rows),
+                ),
+            )
+        else:
+            ledger = SQL()
         return SQL(
             """
             SELECT cur.last_event_id AS id,
@@ -335,11 +346,10 @@ class CustomerConsentCurrent(models.Model):
               FROM %(table)s AS cur
               JOIN customer_consent_purpose AS purpose ON purpose.id = cur.purpose_id
              WHERE %(settled)s
-            UNION ALL
             %(ledger)s
             """,
             at=at,
             table=table,
             settled=settled("cur"),
-            ledger=self.env["customer.consent.event"]._state_sql(at=at, only=unsettled),
+            ledger=ledger,
         )
