@@ -14,6 +14,7 @@ from odoo.tools import SQL
 
 from ..models.customer_consent_current import STORED_COLUMNS  # noqa: TID252
 from ..models.customer_consent_event import LINK_SENTINEL  # noqa: TID252
+from ..models.customer_consent_state import CustomerConsentState  # noqa: TID252
 from .test_consent_ledger import ConsentCommon
 
 DAY = datetime.timedelta(days=1)
@@ -199,3 +200,40 @@ class TestConsentCurrent(ConsentCommon):
         self.assertEqual(self.state(partner=kept, channel=self.sms), "granted")
         self.assertFalse(self.Current.search([("partner_id", "=", merged.id)]))
         self.assert_same_as_ledger([self.env.cr.now()], "merged")
+
+    def test_the_form_reads_the_rows_as_the_orm_does(self):
+        """The consent list of the contact form (one query for the rows) gives what the ORM gives."""
+        first, second = self.people[0], self.people[1]
+        self.record("grant", partner=first, channel=self.email, occurred_at=self.env.cr.now() - 2 * DAY)
+        self.record("refuse", partner=first, purpose=self.service, channel=self.sms)
+        self.record("pending", partner=second, channel=self.email, confirm_deadline=self.env.cr.now() + DAY)
+        State = self.env["customer.consent.state"].with_user(self.user_sales)
+        rows = State.search([("partner_id", "in", (first | second).ids)])
+        self.assertEqual(len(rows), 3)
+        specs = [
+            {
+                "purpose_id": {"fields": {"display_name": {}}},
+                "channel_id": {"fields": {"display_name": {}}},
+                "state": {},
+                "decided_at": {},
+                "expires_at": {},
+            },
+            {"partner_id": {}, "purpose_id": {"fields": {}}, "pending_event_id": {}, "state": {}},
+        ]
+        for spec in specs:
+            with self.subTest(spec=sorted(spec)):
+                self.assertIsNotNone(rows._ci_web_read_rows(spec))
+                rows.invalidate_model()
+                self.assertEqual(rows.web_read(spec), super(CustomerConsentState, rows).web_read(spec))
+        # what the shortcut does not serve goes the ORM's way
+        self.assertIsNone(rows._ci_web_read_rows({"is_marketing": {}}))
+        self.assertIsNone(rows._ci_web_read_rows({"purpose_id": {"fields": {"code": {}}}}))
+        # a partner's form: the rows of its contacts only, as before
+        values = (first | second).with_user(self.user_sales).web_read(
+            {"ci_consent_state_ids": {"fields": specs[0]}}
+        )
+        self.assertEqual([len(v["ci_consent_state_ids"]) for v in values], [2, 1])
+        self.assertEqual(
+            sorted(row["state"] for v in values for row in v["ci_consent_state_ids"]),
+            ["granted", "pending", "refused"],
+        )
