@@ -11,6 +11,7 @@ NO_DEADLINE = datetime.datetime(9999, 12, 31)
 never lapses)."""
 
 STORED_COLUMNS = (
+    "company_id",
     "last_event_id",
     "last_occurred_at",
     "settled_at",
@@ -34,11 +35,11 @@ class CustomerConsentCurrent(models.Model):
     SQL (``customer.consent.event._state_sql``): the latest decisive event by ``occurred_at``
     (at the same instant a withdrawal or refusal first, then the latest id), without the
     purchased grants while the purpose is marketing; the latest pending grant that no
-    confirmation refers to. What depends on the moment of reading (has the grant expired, has the
-    pending grant's deadline passed) is not stored but decided when the state is read
-    (:meth:`_state_sql`), so a row never goes stale by the clock. A purpose that becomes (or
-    stops being) marketing refreshes its rows. Rows are never written through the ORM: nobody
-    edits them, administrators and ``sudo()`` included.
+    confirmation refers to; the purpose's company. What depends on the moment of reading (has the
+    grant expired, has the pending grant's deadline passed) is not stored but decided when the
+    state is read (:meth:`_state_sql`), so a row never goes stale by the clock. A purpose that
+    becomes (or stops being) marketing, or changes company, refreshes its rows. Rows are never
+    written through the ORM: nobody edits them, administrators and ``sudo()`` included.
 
     Where a row cannot say the state by itself, the state is derived from the ledger for that
     combination only: while one of its events is dated in the future (the tolerated clock skew),
@@ -56,6 +57,9 @@ class CustomerConsentCurrent(models.Model):
     )
     purpose_id = fields.Many2one("customer.consent.purpose", required=True, readonly=True, ondelete="cascade")
     channel_id = fields.Many2one("customer.consent.channel", required=True, readonly=True, ondelete="cascade")
+    company_id = fields.Many2one(
+        "res.company", readonly=True, help="The purpose's company (the data controller); empty for all."
+    )
     last_event_id = fields.Many2one(
         "customer.consent.event", string="Latest Event", required=True, readonly=True, ondelete="cascade"
     )
@@ -156,7 +160,7 @@ class CustomerConsentCurrent(models.Model):
 
     @api.model
     def _refresh_purposes(self, purposes):
-        """Recompute the rows of ``purposes`` (their marketing flag changed)."""
+        """Recompute the rows of ``purposes`` (their marketing flag or their company changed)."""
         if not purposes:
             return
         self._refresh_sql(
@@ -184,7 +188,7 @@ class CustomerConsentCurrent(models.Model):
         (see the class's docstring); rows of combinations without events are deleted."""
         Event = self.env["customer.consent.event"]
         Event.flush_model()
-        self.env["customer.consent.purpose"].flush_model(["is_marketing"])
+        self.env["customer.consent.purpose"].flush_model(["is_marketing", "company_id"])
         events = SQL.identifier(Event._table)
         table = SQL.identifier(self._table)
 
@@ -213,7 +217,7 @@ class CustomerConsentCurrent(models.Model):
                 INSERT INTO %(table)s AS cur (
                     partner_id, purpose_id, channel_id, %(columns)s,
                     create_uid, create_date, write_uid, write_date)
-                SELECT k.partner_id, k.purpose_id, k.channel_id,
+                SELECT k.partner_id, k.purpose_id, k.channel_id, purpose.company_id,
                        agg.last_id, agg.last_occurred_at,
                        GREATEST(agg.last_occurred_at, conf.occurred_at),
                        dec.id, dec.action, dec.occurred_at, dec.expires_at,
@@ -290,7 +294,6 @@ class CustomerConsentCurrent(models.Model):
         ``customer.consent.event._state_sql``, read from the rows; the rows that cannot say the
         state alone (see the class's docstring) are derived from the ledger."""
         at = fields.Datetime.to_datetime(at) or fields.Datetime.now()
-        self.env["customer.consent.purpose"].flush_model(["company_id"])
         table = SQL.identifier(self._table)
 
         def settled(alias):
@@ -324,7 +327,7 @@ class CustomerConsentCurrent(models.Model):
             """
             SELECT cur.last_event_id AS id,
                    cur.partner_id, cur.purpose_id, cur.channel_id,
-                   purpose.company_id,
+                   cur.company_id,
                    CASE
                        WHEN cur.decisive_action IN ('grant', 'confirm')
                             AND (cur.expires_at IS NULL OR cur.expires_at > %(at)s) THEN 'granted'
@@ -344,7 +347,6 @@ class CustomerConsentCurrent(models.Model):
                         THEN cur.pending_event_id END AS pending_event_id,
                    cur.last_occurred_at
               FROM %(table)s AS cur
-              JOIN customer_consent_purpose AS purpose ON purpose.id = cur.purpose_id
              WHERE %(settled)s
             %(ledger)s
             """,

@@ -56,13 +56,15 @@ class CustomerConsentPurpose(models.Model):
     # ------------------------------------------------------------
 
     def write(self, vals):
-        before = {purpose.id: purpose.is_marketing for purpose in self} if "is_marketing" in vals else {}
+        watched = {"is_marketing", "company_id"}.intersection(vals)
+        before = {purpose.id: tuple(purpose[name] for name in sorted(watched)) for purpose in self}
         result = super().write(vals)
         changed = self.filtered(
-            lambda purpose: purpose.id in before and purpose.is_marketing != before[purpose.id]
+            lambda purpose: watched and tuple(purpose[name] for name in sorted(watched)) != before[purpose.id]
         )
         if changed:
-            # purchased grants decide nothing while a purpose is marketing: its current states follow
+            # purchased grants decide nothing while a purpose is marketing, and the current states
+            # belong to the purpose's company: its rows follow
             self.env["customer.consent.current"]._refresh_purposes(changed)
         return result
 

@@ -40,6 +40,7 @@ class TestConsentCurrent(ConsentCommon):
     def setUpClass(cls):
         super().setUpClass()
         cls.Current = cls.env["customer.consent.current"]
+        cls.company = cls.env["res.company"].create({"name": "Consent Current Company (test)"})
         cls.people = cls.Partner.create(
             [{"name": f"Current Person {n}", "email": f"current{n}@example.com"} for n in range(4)]
         )
@@ -140,6 +141,11 @@ class TestConsentCurrent(ConsentCommon):
                 self.assert_same_as_ledger(moments, "service is marketing")
                 self.service.is_marketing = False
                 self.assert_same_as_ledger(moments, "service is not marketing again")
+                # the states belong to the purpose's company, whenever it changes
+                self.service.company_id = self.company
+                self.assert_same_as_ledger(moments, "service of one company")
+                self.service.company_id = False
+                self.assert_same_as_ledger(moments, "service shared again")
 
     def test_rebuild_computes_the_rows_the_ledger_kept(self):
         self.random_ledger(99, 80)
