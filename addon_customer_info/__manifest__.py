@@ -3,7 +3,7 @@
     "name": "Customer Information",
     "summary": "Customer profiles, typed relations, activity log, credit levels and data quality "
     "on Odoo contacts",
-    "version": "19.0.1.0.0",
+    "version": "19.0.1.1.0",
     "category": "Sales/Customer Information",
     "author": "Customer Info Team",
     "license": "LGPL-3",

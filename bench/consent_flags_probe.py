@@ -5,7 +5,10 @@ committed) ``PARTNERS`` contacts and ``EVENTS`` consent events, then ``VACUUM AN
 times, as an ordinary addon user (internal user, Contacts rights, the addon's *User* group),
 with an empty cache every round (a new request starts with one), what the contact list and form
 read of a page of ``PAGE`` contacts: ``ci_accepts_email``, ``ci_accepts_sms`` and
-``ci_consent_state_ids`` with the columns the form's consent list shows.
+``ci_consent_state_ids`` with the columns the form's consent list shows; and, as the same user,
+the states of the whole ledger grouped by purpose and state (a pivot over all of them). An addon
+that keeps the current state in a table (``customer.consent.current``) has it filled from the
+seeded ledger as an upgrade fills it.
 
 The events are inserted with SQL (the ORM's checks, blacklist sync and audit would take an hour
 for 200,000 rows), but as the ledger's ``create`` writes them: company from the purpose, else the
@@ -172,6 +175,23 @@ def _seed_events(env: Any, partner_ids: list[int]) -> int:
     return cr.fetchone()[0]
 
 
+def _fill_current_state(env: Any) -> int | None:
+    """Rows of the addon's maintained current state, filled from the SQL-seeded ledger as an upgrade
+    fills them (``customer.consent.current._rebuild``); ``None`` for an addon without the table."""
+    if "customer.consent.current" not in env:
+        return None
+    current = env["customer.consent.current"]
+    env.cr.execute(
+        "SELECT (SELECT count(*) FROM customer_consent_current), "
+        "(SELECT count(*) FROM (SELECT DISTINCT partner_id, purpose_id, channel_id "
+        "FROM customer_consent_event) AS k)"
+    )
+    rows, combinations = env.cr.fetchone()
+    if rows != combinations:
+        rows = current._rebuild()
+    return rows
+
+
 def _bench_user(env: Any) -> Any:
     existing = env["res.users"].search([("login", "=", USER_LOGIN)])
     if existing:
@@ -188,9 +208,13 @@ def probe(env: Any, rounds: int = 15) -> dict[str, Any]:
     partner_ids = _seed_partners(env)
     events = _seed_events(env, partner_ids)
     user = _bench_user(env)
+    maintained = _fill_current_state(env)
     env.cr.commit()
     env.cr._cnx.autocommit = True
-    env.cr.execute("VACUUM ANALYZE res_partner, customer_consent_event")
+    env.cr.execute(
+        "VACUUM ANALYZE res_partner, customer_consent_event"
+        + (", customer_consent_current" if maintained is not None else "")
+    )
     env.cr._cnx.autocommit = False
     user_env = env(user=user.id, su=False)
     Partner = user_env["res.partner"]
@@ -216,6 +240,15 @@ def probe(env: Any, rounds: int = 15) -> dict[str, Any]:
         result = flags(page)
         times.append(time.perf_counter() - start)
         queries = cr.sql_log_count - count
+    # the whole ledger's states, grouped as a pivot over all of them does (a few rounds: seconds each
+    # on the code before the maintained table)
+    State = user_env["customer.consent.state"]
+    pivot_times = []
+    for _ in range(3):
+        user_env.invalidate_all()
+        start = time.perf_counter()
+        groups = State.formatted_read_group([], ["purpose_id", "state"], ["__count"])
+        pivot_times.append(time.perf_counter() - start)
     cr.execute(
         "SELECT count(*) FROM customer_consent_event WHERE partner_id = ANY(%s)",
         [[pid for page in pages[:rounds] for pid in page.ids]],
@@ -237,4 +270,7 @@ def probe(env: Any, rounds: int = 15) -> dict[str, Any]:
         "last_page_accepts_email": granted,
         "last_page_states": states,
         "warm_rows": len(warm),
+        "pivot_median_ms": statistics.median(pivot_times) * 1000,
+        "pivot_rows": sum(group["__count"] for group in groups),
+        "maintained_rows": maintained,
     }

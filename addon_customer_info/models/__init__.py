@@ -21,6 +21,7 @@ from . import customer_consent_purpose
 from . import customer_consent_notice
 from . import customer_consent_channel
 from . import customer_consent_event
+from . import customer_consent_current
 from . import customer_consent_state
 from . import customer_consent_token
 from . import customer_sensitive_field

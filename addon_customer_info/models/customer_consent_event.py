@@ -320,6 +320,12 @@ class CustomerConsentEvent(models.Model):
         events = super().create(vals_list)
         events._check_purchased_list()
         events._check_consistency()
+        # the current state follows in the same transaction (a confirmation changes the state of
+        # the pending grant's combination, which checks make its own)
+        self.env["customer.consent.current"]._refresh(
+            (event.partner_id.id, event.purpose_id.id, event.channel_id.id)
+            for event in events | events.pending_event_id
+        )
         events._sync_blacklists()
         return events
 
@@ -423,15 +429,20 @@ class CustomerConsentEvent(models.Model):
     # ------------------------------------------------------------
 
     @api.model
-    def _state_sql(self, at=None, known_at=None):
-        """SQL of the consent state per (partner, purpose, channel) as of ``at`` (default: now).
+    def _state_sql(self, at=None, known_at=None, only=None):
+        """SQL of the consent state per (partner, purpose, channel) as of ``at`` (default: now),
+        derived from the ledger.
 
         ``at`` selects events by when they occurred; ``known_at`` additionally ignores events
-        recorded after it ("what did we know then"). Columns: ``id`` (latest event of the
-        group), ``partner_id``, ``purpose_id``, ``channel_id``, ``company_id``, ``state``,
-        ``decisive_event_id``, ``decided_at``, ``expires_at``, ``pending_event_id``,
-        ``last_occurred_at``. The same SQL serves :meth:`_states`, the
-        ``customer.consent.state`` model and the blacklists, so they always agree.
+        recorded after it ("what did we know then"); ``only``, an SQL condition on the alias
+        ``last`` (an event of the combination), restricts the combinations. Columns: ``id``
+        (latest event of the group), ``partner_id``, ``purpose_id``, ``channel_id``,
+        ``company_id``, ``state``, ``decisive_event_id``, ``decided_at``, ``expires_at``,
+        ``pending_event_id``, ``last_occurred_at``. The state *now* is read from the rows the
+        ledger keeps by the same rules (``customer.consent.current._state_sql``, which falls back
+        on this SQL where a row cannot say it alone); this SQL serves the states as of another
+        moment. :meth:`_states`, the ``customer.consent.state`` model, *Receives Email / SMS* and
+        the blacklists read the same SQL, so they always agree.
 
         A grant (or pending grant) from a purchased list decides nothing on a purpose that is
         marketing *now*: the rule "a purchased list never grants marketing" holds whatever an
@@ -509,7 +520,7 @@ class CustomerConsentEvent(models.Model):
                                 WHERE c.pending_event_id = p.id AND c.occurred_at <= %(at)s %(known_c)s
                            )
                    ) AS pend ON TRUE
-             WHERE last.occurred_at <= %(at)s %(known_last)s
+             WHERE last.occurred_at <= %(at)s %(known_last)s %(only)s
                AND NOT EXISTS (
                        SELECT 1 FROM %(table)s AS n
                         WHERE %(group_n)s AND n.id > last.id AND n.occurred_at <= %(at)s %(known_n)s
@@ -527,6 +538,7 @@ class CustomerConsentEvent(models.Model):
             known_p=known("p"),
             known_c=known("c"),
             known_n=known("n"),
+            only=SQL("AND %s", only) if only is not None else SQL(),
             decisive=DECISIVE,
             decisive_order=SQL(
                 "ORDER BY d.occurred_at DESC, (d.action IN ('withdraw', 'refuse')) DESC, d.id DESC"
@@ -551,11 +563,19 @@ class CustomerConsentEvent(models.Model):
         rows = self.env.execute_query(
             SQL(
                 "SELECT st.partner_id, st.purpose_id, st.channel_id, st.state FROM (%s) AS st WHERE %s",
-                self._state_sql(at=at, known_at=known_at),
+                self._states_sql(at=at, known_at=known_at),
                 SQL(" AND ").join(conditions),
             )
         )
         return {(partner, purpose, channel): state for partner, purpose, channel, state in rows}
+
+    @api.model
+    def _states_sql(self, at=None, known_at=None):
+        """SQL of the states (columns of :meth:`_state_sql`): now, from the maintained rows
+        (``customer.consent.current``); as of another moment, or as known then, from the ledger."""
+        if at is None and known_at is None:
+            return self.env["customer.consent.current"]._state_sql()
+        return self._state_sql(at=at, known_at=known_at)
 
     @api.model
     def _state(self, partner, purpose, channel, at=None, known_at=None):
@@ -603,17 +623,32 @@ class CustomerConsentEvent(models.Model):
         """SQL of the partners (``partner_id``, ``channel_code``) with a granted marketing purpose on
         the channels ``channel_codes``, among ``partners`` when given.
 
-        A state is ``granted`` exactly when the deciding event of its combination is an unexpired
-        grant or confirmation (the first case of :meth:`_state_sql`), so only the deciding events
-        are looked for, picked by the same rule: latest by ``occurred_at``, a withdrawal or refusal
-        first at the same instant, then the latest id; a purchased grant of a marketing purpose
-        decides nothing. A domain on the whole ledger reads its marketing events of the channel
-        once (no per-combination lookups); for given partners, only their events.
+        Now: the states read from the maintained rows (:meth:`_states_sql`), so a page of contacts
+        reads its rows only. As of another moment, from the ledger: a state is ``granted`` exactly
+        when the deciding event of its combination is an unexpired grant or confirmation (the first
+        case of :meth:`_state_sql`), so only the deciding events are looked for, picked by the same
+        rule: latest by ``occurred_at``, a withdrawal or refusal first at the same instant, then the
+        latest id; a purchased grant of a marketing purpose decides nothing.
         """
         self.flush_model()
         self.env["customer.consent.channel"].flush_model(["code"])
         self.env["customer.consent.purpose"].flush_model(["is_marketing"])
-        at = fields.Datetime.to_datetime(at) or fields.Datetime.now()
+        if at is None:
+            some = SQL()
+            if partners is not None:
+                some = SQL("AND st.partner_id IN %s", tuple(partners.ids) or (None,))
+            return SQL(
+                """SELECT st.partner_id, ch.code AS channel_code
+                     FROM (%(states)s) AS st
+                     JOIN customer_consent_channel AS ch ON ch.id = st.channel_id
+                     JOIN customer_consent_purpose AS pu ON pu.id = st.purpose_id
+                    WHERE ch.code IN %(codes)s AND pu.is_marketing IS TRUE %(some)s
+                      AND st.state = 'granted'""",
+                states=self._states_sql(),
+                codes=tuple(channel_codes),
+                some=some,
+            )
+        at = fields.Datetime.to_datetime(at)
         some = SQL()
         if partners is not None:
             some = SQL("AND d.partner_id IN %s", tuple(partners.ids) or (None,))

@@ -52,6 +52,23 @@ class CustomerConsentPurpose(models.Model):
     _code_unique = models.Constraint("UNIQUE (code)", "A consent purpose with this code already exists.")
 
     # ------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------
+
+    def write(self, vals):
+        watched = {"is_marketing", "company_id"}.intersection(vals)
+        before = {purpose.id: tuple(purpose[name] for name in sorted(watched)) for purpose in self}
+        result = super().write(vals)
+        changed = self.filtered(
+            lambda purpose: watched and tuple(purpose[name] for name in sorted(watched)) != before[purpose.id]
+        )
+        if changed:
+            # purchased grants decide nothing while a purpose is marketing, and the current states
+            # belong to the purpose's company: its rows follow
+            self.env["customer.consent.current"]._refresh_purposes(changed)
+        return result
+
+    # ------------------------------------------------------------
     # COMPUTES
     # ------------------------------------------------------------
 

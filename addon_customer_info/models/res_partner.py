@@ -384,14 +384,13 @@ class ResPartner(models.Model):
     @api.depends("ci_consent_event_ids")
     def _compute_ci_consent_state_ids(self):
         saved = self.filtered("id")
-        states = self.env["customer.consent.state"]._for_partners(saved)
-        by_partner = defaultdict(list)
-        for state in states:
-            by_partner[state.partner_id.id].append(state.id)
-        # one assignment for all the contacts (the ORM checks the rows' access once, not per contact)
+        by_partner = self.env["customer.consent.state"]._ids_by_partner(saved)
+        # the rows go straight into the cache: they come from a search, which applied the access
+        # rights and rules (an assignment would check them again, row by row, and compare each
+        # contact's rows with an old value a computed field does not have)
         field = self._fields["ci_consent_state_ids"]
-        if saved:
-            field.write_batch([(partner, tuple(by_partner[partner.id])) for partner in saved])
+        for partner in saved:
+            field._update_cache(partner, tuple(by_partner[partner.id]))
         for partner in self - saved:
             partner.ci_consent_state_ids = False
 

@@ -9,6 +9,7 @@ from . import test_data_quality
 from . import test_analysis
 from . import test_security
 from . import test_consent_ledger
+from . import test_consent_current
 from . import test_consent_double_opt_in
 from . import test_consent_security
 from . import test_consent_controller

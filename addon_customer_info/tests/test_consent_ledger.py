@@ -393,8 +393,10 @@ class TestConsentLedger(ConsentCommon):
         # the rows the form fetches by contact are the rows read by id (as the access check does)
         columns = ["partner_id", "purpose_id", "channel_id", "state", "decisive_event_id", "decided_at"]
         self.env.invalidate_all()
-        rows = State._for_partners(people)
+        rows = State.search_fetch([("partner_id", "in", people.ids)], columns)
         fetched = [tuple(row[name] for name in columns) for row in rows]
+        by_partner = State._ids_by_partner(people)
+        self.assertEqual(sorted(i for ids in by_partner.values() for i in ids), sorted(rows.ids))
         self.env.invalidate_all()
         self.assertEqual([tuple(row[name] for name in columns) for row in State.browse(rows.ids)], fetched)
         self.assertEqual(len(rows), 7)

@@ -30,6 +30,7 @@ GOVERNED = frozenset(
         "customer.consent.channel",
         "customer.consent.event",
         "customer.consent.state",
+        "customer.consent.current",
         "customer.consent.token",
         "customer.sensitive.field",
         "customer.duplicate.candidate",
@@ -57,10 +58,11 @@ BOOKKEEPING = frozenset(
 """The addon's stored models left out: the audit trail, rows that mirror audited changes, and the
 web forms' inbox (raw submissions, readable by administrators and the integration user only)."""
 
-EXTENDED = frozenset({"res.config.settings", "mail.mail"})
-"""Other models the addon extends, without the guard: its settings page, and the outgoing mail
+EXTENDED = frozenset({"res.config.settings", "mail.mail", "base.partner.merge.automatic.wizard"})
+"""Other models the addon extends, without the guard: its settings page, the outgoing mail
 (the double opt-in's links are put into the body only when it is sent: one empty column and one
-test per sent mail for other applications)."""
+test per sent mail for other applications), and the contact merge (the maintained consent state
+follows the events it moves)."""
 
 
 @tagged("post_install", "-at_install")
