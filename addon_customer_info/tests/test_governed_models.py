@@ -48,14 +48,18 @@ BOOKKEEPING = frozenset(
         "customer.sync.external.key",
         "customer.field.provenance",
         "customer.sync.run.batch",
+        "customer.merge.journal",
+        "customer.merge.journal.line",
     }
 )
-"""The addon's stored models left out: the audit trail, and rows that mirror audited changes."""
+"""The addon's stored models left out: the audit trail, and rows that mirror audited changes
+(the merge journal: what a merge, audited itself, moved and replaced)."""
 
-EXTENDED = frozenset({"res.config.settings", "mail.mail"})
+EXTENDED = frozenset({"res.config.settings", "mail.mail", "base.partner.merge.automatic.wizard"})
 """Other models the addon extends, without the guard: its settings page, and the outgoing mail
 (the double opt-in's links are put into the body only when it is sent: one empty column and one
-test per sent mail for other applications)."""
+test per sent mail for other applications), and Odoo's merge wizard (its merge is the addon's safe
+merge)."""
 
 
 @tagged("post_install", "-at_install")
