@@ -28,7 +28,10 @@ same document): the survivor's row is kept and the duplicate set aside in the jo
 back). In link tables without columns of their own (the many2many tables: the same tag twice) the
 same rule applies; a clash anywhere else refuses the merge."""
 OBJECTING = ("withdrawn", "refused")
-BLACKLISTS = (("mail.blacklist", "email", "email_normalized"), ("phone.blacklist", "number", "phone_sanitized"))
+BLACKLISTS = (
+    ("mail.blacklist", "email", "email_normalized"),
+    ("phone.blacklist", "number", "phone_sanitized"),
+)
 NOT_FILLED = frozenset(
     {"active", "is_company", "type", "parent_id", "company_id", "ci_salesperson_set_by_id"}
 )
@@ -79,7 +82,9 @@ class CustomerMergeJournal(models.Model):
         string="Merged Contacts", readonly=True, context={"active_test": False},
         help="The contacts merged into the surviving one (archived by the merge).",
     )
-    user_id = fields.Many2one("res.users", string="Merged By", required=True, readonly=True, ondelete="restrict")
+    user_id = fields.Many2one(
+        "res.users", string="Merged By", required=True, readonly=True, ondelete="restrict"
+    )
     merged_at = fields.Datetime(string="Merged On", required=True, readonly=True)
     state = fields.Selection(STATES, required=True, default="done", readonly=True, index=True)
     undone_by_id = fields.Many2one("res.users", string="Undone By", readonly=True, ondelete="restrict")
@@ -568,7 +573,7 @@ class CustomerMergeJournal(models.Model):
             "summary": "\n".join(f"{name}: {count}" for name, count in sorted(counts.items())),
         })
         self.env["customer.audit.log"]._log(
-            "merge", partners,
+            "merge", partners, partners=partners,
             note=self.env._("%(merged)s merged into %(survivor)s (merge %(id)s), %(count)s rows moved",
                             merged=", ".join(sources.mapped("display_name")),
                             survivor=survivor.display_name, id=journal.id, count=journal.moved_count),
@@ -646,7 +651,7 @@ class CustomerMergeJournal(models.Model):
         conditions = [self._points_to(ref, src_ids)]
         if ref["table"] == "res_partner":
             # the merged contacts' own rows (their own company, their own commercial partner)
-            conditions.append(SQL("id NOT IN %s", tuple(src_ids + [survivor_id])))
+            conditions.append(SQL("id NOT IN %s", (*src_ids, survivor_id)))
         if ref["extra"]:
             conditions.append(ref["extra"])
         where = SQL(" AND ").join(conditions)
@@ -664,7 +669,8 @@ class CustomerMergeJournal(models.Model):
                      model_description=model_description, row_id=row_id,
                      from_partner_id=self._partner_of(ref, value), to_partner_id=survivor_id)
             ids = [row_id for row_id, _value in rows]
-            self._execute_move(ref, SQL("UPDATE %s SET %s = %s WHERE id IN %s", table, column, target, tuple(ids)))
+            query = SQL("UPDATE %s SET %s = %s WHERE id IN %s", table, column, target, tuple(ids))
+            self._execute_move(ref, query)
             return ids
         cr.execute(SQL("SELECT row_to_json(t) FROM %s AS t WHERE %s", table, where))
         rows = [row for (row,) in cr.fetchall()]
@@ -710,7 +716,8 @@ class CustomerMergeJournal(models.Model):
                 records._validate_fields([ref["field"]])
             except ValidationError as error:
                 raise UserError(self.env._(
-                    "Nothing was merged: once moved to %(survivor)s, %(records)s would break a rule: %(error)s",
+                    "Nothing was merged: once moved to %(survivor)s, %(records)s would break a rule: "
+                    "%(error)s",
                     survivor=survivor.display_name,
                     records=", ".join(records[:MAX_NAMED].mapped("display_name")),
                     error=error.args[0],
@@ -767,7 +774,8 @@ class CustomerMergeJournal(models.Model):
             addresses = [address for address in partners_sudo.mapped(partner_field) if address]
             if not addresses:
                 continue
-            entries = self.env[model_name].sudo().with_context(active_test=False).search([(key, "in", addresses)])
+            Blacklist_sudo = self.env[model_name].sudo().with_context(active_test=False)
+            entries = Blacklist_sudo.search([(key, "in", addresses)])
             for entry in entries:
                 found[(model_name, entry[key])] = (entry.id, entry.active)
         return found
@@ -851,7 +859,7 @@ class CustomerMergeJournal(models.Model):
         cr = self.env.cr
         problems = []
         names = self._value_fields()
-        value_lines = self.line_ids.filtered(lambda l: l.kind == "value")
+        value_lines = self.line_ids.filtered(lambda line: line.kind == "value")
         current = self._snapshot(value_lines.partner_id | self.survivor_id, names)
         for line in self.line_ids:
             if line.kind == "move":
@@ -871,7 +879,8 @@ class CustomerMergeJournal(models.Model):
                         field=line.field_description, partner=line.partner_id.display_name,
                     ))
             elif line.kind == "create":
-                cr.execute(SQL("SELECT 1 FROM %s WHERE id = %s", SQL.identifier(line.table_name), line.row_id))
+                table = SQL.identifier(line.table_name)
+                cr.execute(SQL("SELECT 1 FROM %s WHERE id = %s", table, line.row_id))
                 if not cr.fetchone():
                     problems.append(self.env._("%(model)s #%(id)s recorded by the merge no longer exists",
                                                model=line.model_description, id=line.row_id))
@@ -882,7 +891,7 @@ class CustomerMergeJournal(models.Model):
         lines = self.line_ids.sorted("sequence")
         partners = self.survivor_id | self.partner_ids
         # 1. what the merge recorded goes (the withdrawals it added to the survivor's ledger)
-        for line in lines.filtered(lambda l: l.kind == "create").sorted("sequence", reverse=True):
+        for line in lines.filtered(lambda line: line.kind == "create").sorted("sequence", reverse=True):
             cr.execute(SQL("SELECT row_to_json(t) FROM %s AS t WHERE id = %s",
                            SQL.identifier(line.table_name), line.row_id))
             # the ledger refuses deletions through the ORM; this row is not something a person
@@ -890,7 +899,7 @@ class CustomerMergeJournal(models.Model):
             line.sudo().write({"row_data": cr.fetchone()[0]})
             cr.execute(SQL("DELETE FROM %s WHERE id = %s", SQL.identifier(line.table_name), line.row_id))
         # 2. every moved row points to its contact again (in reverse order)
-        for line in lines.filtered(lambda l: l.kind == "move").sorted("sequence", reverse=True):
+        for line in lines.filtered(lambda line: line.kind == "move").sorted("sequence", reverse=True):
             table, column = SQL.identifier(line.table_name), SQL.identifier(line.column_name)
             if line.row_id:
                 value = line.from_partner_id.id
@@ -903,7 +912,7 @@ class CustomerMergeJournal(models.Model):
                             table, column, line.from_partner_id.id, json.dumps(row))
             self._execute_undo(line, query)
         # 3. the duplicates set aside come back as they were (parents before their children)
-        for line in lines.filtered(lambda l: l.kind == "drop"):
+        for line in lines.filtered(lambda line: line.kind == "drop"):
             table = SQL.identifier(line.table_name)
             self._execute_undo(line, SQL(
                 "INSERT INTO %s SELECT * FROM json_populate_record(NULL::%s, %s)",
@@ -913,7 +922,7 @@ class CustomerMergeJournal(models.Model):
         # 4. the values the merge replaced, and the merged contacts active again
         writer = self._partner_writer()
         old_by_partner = defaultdict(dict)
-        for line in lines.filtered(lambda l: l.kind == "value"):
+        for line in lines.filtered(lambda line: line.kind == "value"):
             old_by_partner[line.partner_id.id][line.field_name] = line.old_value["v"]
         for partner_id, values in old_by_partner.items():
             writer.browse(partner_id).write(values)
@@ -928,11 +937,11 @@ class CustomerMergeJournal(models.Model):
         # 5. the blacklists: the ledger's, then each entry as it was before the merge
         Event_sudo = self.env["customer.consent.event"].sudo()
         Event_sudo._sync_blacklists_for(partners)
-        for line in lines.filtered(lambda l: l.kind == "blacklist"):
+        for line in lines.filtered(lambda line: line.kind == "blacklist"):
             self._restore_blacklist(line)
         self.write({"state": "undone", "undone_by_id": self.env.uid, "undone_at": fields.Datetime.now()})
         self.env["customer.audit.log"]._log(
-            "merge_undo", partners.with_env(self.env),
+            "merge_undo", partners.with_env(self.env), partners=partners,
             note=self.env._("Merge %(id)s undone: %(merged)s separated from %(survivor)s",
                             id=self.id, merged=", ".join(self.partner_ids.mapped("display_name")),
                             survivor=self.survivor_id.display_name),

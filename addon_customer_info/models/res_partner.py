@@ -1077,7 +1077,9 @@ class ResPartnerMerge(models.Model):
     def action_ci_view_merges(self):
         """The merges of this contact, as survivor or as merged record."""
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id("addon_customer_info.customer_merge_journal_action")
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "addon_customer_info.customer_merge_journal_action"
+        )
         action["domain"] = self._ci_merge_domain()
         action["display_name"] = self.env._("Merges of %s", self.display_name)
         return action

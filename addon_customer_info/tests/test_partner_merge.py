@@ -2,7 +2,7 @@
 
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, tagged
-from odoo.tools import mute_logger
+from odoo.tools import SQL, mute_logger
 
 from .common import CustomerInfoCommon
 
@@ -36,7 +36,9 @@ class TestPartnerMerge(CustomerInfoCommon):
         cls.dup_b = Partner.create({"name": "杭州茶叶贸易", "is_company": True, "city": "杭州"})
         cls.dup_c = Partner.create({"name": "HZ Tea", "is_company": True, "website": "https://hztea.example.cn"})
         cls.group = cls.survivor | cls.dup_a | cls.dup_b | cls.dup_c
-        cls.person_a = Partner.create({"name": "钱芳", "parent_id": cls.dup_a.id, "email": "qian@hztea.example.cn"})
+        cls.person_a = Partner.create(
+            {"name": "钱芳", "parent_id": cls.dup_a.id, "email": "qian@hztea.example.cn"}
+        )
         cls.outsider = Partner.create({"name": "Ningbo Logistics", "is_company": True})
         cls.env["customer.activity"].create({
             "name": "Tasting visit", "type_id": ref(f"{MODULE}.customer_activity_type_meeting").id,
@@ -86,7 +88,10 @@ class TestPartnerMerge(CustomerInfoCommon):
             if model._abstract or not model._auto or model._transient:
                 continue
             for field in model._fields.values():
-                if field.store and field.comodel_name == "res.partner" and field.type in ("many2one", "many2many"):
+                if (
+                    field.store and field.comodel_name == "res.partner"
+                    and field.type in ("many2one", "many2many")
+                ):
                     found.append((name, field))
         return found
 
@@ -100,19 +105,20 @@ class TestPartnerMerge(CustomerInfoCommon):
         for model_name, field in self.partner_fields():
             model = self.env[model_name]
             if field.type == "many2one":
-                cr.execute(
-                    f'SELECT id, "{field.name}" FROM "{model._table}" WHERE "{field.name}" IN %s', [ids]
-                )
+                cr.execute(SQL(
+                    "SELECT id, %s FROM %s WHERE %s IN %s",
+                    SQL.identifier(field.name), SQL.identifier(model._table), SQL.identifier(field.name), ids,
+                ))
                 for row_id, value in cr.fetchall():
                     if model_name == "res.partner" and row_id in ids:
                         continue
                     rows[(model_name, field.name, row_id)] = value
             else:
-                cr.execute(
-                    f'SELECT "{field.column1}", "{field.column2}" FROM "{field.relation}" '
-                    f'WHERE "{field.column2}" IN %s',
-                    [ids],
-                )
+                cr.execute(SQL(
+                    "SELECT %s, %s FROM %s WHERE %s IN %s",
+                    SQL.identifier(field.column1), SQL.identifier(field.column2),
+                    SQL.identifier(field.relation), SQL.identifier(field.column2), ids,
+                ))
                 for owner, value in cr.fetchall():
                     rows[(field.relation, owner, value)] = value
         for model_name, res_model_col in (
@@ -120,8 +126,10 @@ class TestPartnerMerge(CustomerInfoCommon):
             ("ir.attachment", "res_model"),
         ):
             table = self.env[model_name]._table
-            cr.execute(f'SELECT id, res_id FROM "{table}" WHERE "{res_model_col}" = %s AND res_id IN %s',
-                       ["res.partner", ids])
+            cr.execute(SQL(
+                "SELECT id, res_id FROM %s WHERE %s = 'res.partner' AND res_id IN %s",
+                SQL.identifier(table), SQL.identifier(res_model_col), ids,
+            ))
             for row_id, value in cr.fetchall():
                 rows[(model_name, "res_id", row_id)] = value
         names = self.Journal._value_fields()
@@ -165,7 +173,8 @@ class TestPartnerMerge(CustomerInfoCommon):
         # chatter, activities, followers (one follower row for the outsider)
         self.assertIn("spring order", " ".join(self.survivor.message_ids.mapped("body")))
         self.assertIn("Send the catalogue", self.survivor.activity_ids.mapped("summary"))
-        self.assertEqual(self.survivor.message_partner_ids.filtered(lambda p: p == self.outsider), self.outsider)
+        followers = self.survivor.message_follower_ids.filtered(lambda f: f.partner_id == self.outsider)
+        self.assertEqual(len(followers), 1)
         # identifiers: the merged e-mail and tax id now lead to the survivor
         holders = self.env["customer.partner.identifier"]._holders(
             [("email", "info@hztea.example.cn"), ("uscc", "91330100MA2H0XYZ1K")]
@@ -180,7 +189,7 @@ class TestPartnerMerge(CustomerInfoCommon):
         kinds = set(journal.line_ids.mapped("kind"))
         self.assertLessEqual({"move", "drop", "value"}, kinds)
         self.assertGreaterEqual(journal.moved_count, len(pointing) - 2)
-        phone = journal.line_ids.filtered(lambda l: l.kind == "value" and l.field_name == "phone")
+        phone = journal.line_ids.filtered(lambda line: line.kind == "value" and line.field_name == "phone")
         self.assertEqual((phone.old_display, phone.new_display), ("", "+86 571 8888 0001"))
         # audited, and the managers' menu and the contact's button lead to it
         log = self.env["customer.audit.log"].search([("event", "=", "merge")], limit=1)
@@ -222,6 +231,19 @@ class TestPartnerMerge(CustomerInfoCommon):
         self.assertEqual(Member.search([("channel_id", "=", channel.id)]), members)
         self.assertEqual((members.partner_id & self.group), self.survivor | self.dup_a)
 
+    def test_a_rule_of_a_moved_row_refuses_the_merge(self):
+        """A relation between two of the merged contacts would relate the survivor to itself."""
+        relation = self.env["customer.relation"].create({
+            "left_partner_id": self.survivor.id, "right_partner_id": self.dup_b.id,
+            "type_id": self.env.ref(f"{MODULE}.customer_relation_type_business_partner").id,
+        })
+        before = self.snapshot(self.group)
+        with self.assertRaises(UserError) as caught:
+            self.merge(self.group, self.survivor)
+        self.assertIn("cannot be related to itself", str(caught.exception))
+        self.assertEqual(self.snapshot(self.group), before, "nothing changed")
+        self.assertEqual(relation.right_partner_id, self.dup_b)
+
     @mute_logger(*MUTED)
     def test_only_managers_merge(self):
         with self.assertRaises(AccessError):
@@ -233,6 +255,8 @@ class TestPartnerMerge(CustomerInfoCommon):
         self.assertTrue(self.dup_a.active)
         with self.assertRaises(AccessError):
             self.Journal.with_user(self.user_sales).search([])
+        menu = self.env.ref(f"{MODULE}.menu_customer_merge_journal")
+        self.assertEqual(menu.group_ids, self.env.ref(f"{MODULE}.group_customer_info_manager"))
 
     def test_consent_strictest_wins(self):
         # the duplicate withdrew marketing by e-mail; the survivor granted it later
@@ -252,7 +276,7 @@ class TestPartnerMerge(CustomerInfoCommon):
         # the whole ledger moved with the contacts, and the blacklist follows
         self.assertEqual(len(self.survivor.ci_consent_event_ids), 7)
         self.assertTrue(self.env["mail.blacklist"].search([("email", "=", "sales@hztea.example.cn")]))
-        created = journal.line_ids.filtered(lambda l: l.kind == "create")
+        created = journal.line_ids.filtered(lambda line: line.kind == "create")
         self.assertEqual(len(created), 2)
         # undo: the survivor's own consent is as it was, the blacklist too
         journal.with_user(self.user_manager).action_undo()
@@ -267,7 +291,7 @@ class TestPartnerMerge(CustomerInfoCommon):
         journal = self.merge(self.survivor | self.dup_a, self.survivor)
         Event = self.env["customer.consent.event"]
         self.assertEqual(Event._state(self.survivor, self.purpose_marketing, self.email), "withdrawn")
-        self.assertFalse(journal.line_ids.filtered(lambda l: l.kind == "create"))
+        self.assertFalse(journal.line_ids.filtered(lambda line: line.kind == "create"))
 
     def test_odoo_merge_wizard_goes_through_the_safe_merge(self):
         """Odoo's own Merge action (the contacts' Action menu), with more than three contacts."""
