@@ -87,7 +87,7 @@ class CustomerMergeJournal(models.Model):
     )
     merged_at = fields.Datetime(string="Merged On", required=True, readonly=True)
     state = fields.Selection(STATES, required=True, default="done", readonly=True, index=True)
-    undone_by_id = fields.Many2one("res.users", string="Undone By", readonly=True, ondelete="restrict")
+    undone_by_id = fields.Many2one("res.users", readonly=True, ondelete="restrict")
     undone_at = fields.Datetime(string="Undone On", readonly=True)
     line_ids = fields.One2many("customer.merge.journal.line", "journal_id", string="Journal", readonly=True)
     moved_count = fields.Integer(string="Rows Moved", readonly=True)

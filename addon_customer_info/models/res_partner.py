@@ -938,6 +938,34 @@ class ResPartner(models.Model):
             self.env["customer.audit.log"]._log_export(self, list(self.VCARD_FIELDS))
         return content
 
+    # ------------------------------------------------------------
+    # Merges (issue 12): a smart button for managers, to the journal and its undo
+    # ------------------------------------------------------------
+
+    ci_merge_count = fields.Integer(
+        string="Merges", compute="_compute_ci_merge_count",
+        groups="addon_customer_info.group_customer_info_manager",
+    )
+
+    def _ci_merge_domain(self):
+        return ["|", ("survivor_id", "in", self.ids), ("partner_ids", "in", self.ids)]
+
+    def _compute_ci_merge_count(self):
+        Journal = self.env["customer.merge.journal"]
+        for partner in self:
+            partner.ci_merge_count = Journal.search_count(partner._ci_merge_domain()) if partner.id else 0
+
+    def action_ci_view_merges(self):
+        """The merges of this contact, as survivor or as merged record."""
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "addon_customer_info.customer_merge_journal_action"
+        )
+        action["domain"] = self._ci_merge_domain()
+        action["display_name"] = self.env._("Merges of %s", self.display_name)
+        return action
+
+
 class ResPartnerSalesperson(models.Model):
     """Who assigned a contact's salesperson: assigning oneself does not make a customer one's own.
 
@@ -1054,32 +1082,3 @@ class ResPartnerSalesperson(models.Model):
             "context": {"default_partner_id": self.commercial_partner_id.id},
         }
 
-
-class ResPartnerMerge(models.Model):
-    """The merges a contact took part in (issue 12): a smart button for managers, to the journal
-    and its undo. One block of its own (a third extension of ``res.partner`` in this file)."""
-
-    _inherit = "res.partner"
-
-    ci_merge_count = fields.Integer(
-        string="Merges", compute="_compute_ci_merge_count",
-        groups="addon_customer_info.group_customer_info_manager",
-    )
-
-    def _ci_merge_domain(self):
-        return ["|", ("survivor_id", "in", self.ids), ("partner_ids", "in", self.ids)]
-
-    def _compute_ci_merge_count(self):
-        Journal = self.env["customer.merge.journal"]
-        for partner in self:
-            partner.ci_merge_count = Journal.search_count(partner._ci_merge_domain()) if partner.id else 0
-
-    def action_ci_view_merges(self):
-        """The merges of this contact, as survivor or as merged record."""
-        self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "addon_customer_info.customer_merge_journal_action"
-        )
-        action["domain"] = self._ci_merge_domain()
-        action["display_name"] = self.env._("Merges of %s", self.display_name)
-        return action
