@@ -16,6 +16,7 @@
         "security/customer_sync_apply_rules.xml",
         "security/customer_company_rules.xml",
         "security/customer_access_request_rules.xml",
+        "security/customer_merge_rules.xml",
         "data/customer_classification_data.xml",
         "data/customer_region_data.xml",
         "data/customer_relation_type_data.xml",
@@ -67,6 +68,8 @@
         "views/customer_analysis_views.xml",
         "views/customer_access_request_views.xml",
         "views/customer_info_menus.xml",
+        "views/customer_merge_journal_views.xml",
+        "views/customer_merge_journal_menus.xml",
     ],
     "demo": [
         "demo/customer_info_demo.xml",

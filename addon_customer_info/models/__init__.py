@@ -44,3 +44,5 @@ from . import customer_sync_external_key
 from . import customer_sync_run_batch
 from . import customer_webform_submission
 from . import mail_mail
+from . import customer_merge_journal
+from . import customer_merge_journal_line

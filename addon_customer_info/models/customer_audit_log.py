@@ -19,6 +19,8 @@ EVENTS = [
     ("export", "Export"),
     ("dsr_export", "Data-Subject Export"),
     ("anonymise", "Anonymisation"),
+    ("merge", "Merge"),
+    ("merge_undo", "Merge Undone"),
 ]
 CHANNELS = [
     ("ui", "Web Client"),

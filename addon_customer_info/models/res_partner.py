@@ -945,6 +945,34 @@ class ResPartner(models.Model):
             self.env["customer.audit.log"]._log_export(self, list(self.VCARD_FIELDS))
         return content
 
+    # ------------------------------------------------------------
+    # Merges (issue 12): a smart button for managers, to the journal and its undo
+    # ------------------------------------------------------------
+
+    ci_merge_count = fields.Integer(
+        string="Merges", compute="_compute_ci_merge_count",
+        groups="addon_customer_info.group_customer_info_manager",
+    )
+
+    def _ci_merge_domain(self):
+        return ["|", ("survivor_id", "in", self.ids), ("partner_ids", "in", self.ids)]
+
+    def _compute_ci_merge_count(self):
+        Journal = self.env["customer.merge.journal"]
+        for partner in self:
+            partner.ci_merge_count = Journal.search_count(partner._ci_merge_domain()) if partner.id else 0
+
+    def action_ci_view_merges(self):
+        """The merges of this contact, as survivor or as merged record."""
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "addon_customer_info.customer_merge_journal_action"
+        )
+        action["domain"] = self._ci_merge_domain()
+        action["display_name"] = self.env._("Merges of %s", self.display_name)
+        return action
+
+
 class ResPartnerSalesperson(models.Model):
     """Who assigned a contact's salesperson: assigning oneself does not make a customer one's own.
 
@@ -1060,3 +1088,4 @@ class ResPartnerSalesperson(models.Model):
             "target": "new",
             "context": {"default_partner_id": self.commercial_partner_id.id},
         }
+

@@ -36,3 +36,4 @@ from . import test_sync_screens
 from . import test_export_formula
 from . import test_access_requests
 from . import test_webform_endpoint
+from . import test_partner_merge

@@ -53,16 +53,19 @@ BOOKKEEPING = frozenset(
         "customer.field.provenance",
         "customer.sync.run.batch",
         "customer.webform.submission",
+        "customer.merge.journal",
+        "customer.merge.journal.line",
     }
 )
-"""The addon's stored models left out: the audit trail, rows that mirror audited changes, and the
-web forms' inbox (raw submissions, readable by administrators and the integration user only)."""
+"""The addon's stored models left out: the audit trail, rows that mirror audited changes (the merge
+journal: what a merge, audited itself, moved and replaced), and the web forms' inbox (raw
+submissions, readable by administrators and the integration user only)."""
 
 EXTENDED = frozenset({"res.config.settings", "mail.mail", "base.partner.merge.automatic.wizard"})
 """Other models the addon extends, without the guard: its settings page, the outgoing mail
 (the double opt-in's links are put into the body only when it is sent: one empty column and one
-test per sent mail for other applications), and the contact merge (the maintained consent state
-follows the events it moves)."""
+test per sent mail for other applications), and Odoo's merge wizard (its merge is the addon's safe
+merge)."""
 
 
 @tagged("post_install", "-at_install")
