@@ -183,6 +183,34 @@ class TestSecurity(CustomerInfoCommon):
             self.company_cn.with_user(self.user_plain).write({"name": "renamed by an outsider"})
 
     @mute_logger(*MUTED)
+    def test_salespeople_change_only_their_own_customers(self):
+        mine = self.company_cn.with_user(self.user_sales)
+        mine.write({"ci_purchase_intent": "high"})
+        self.person_cn.with_user(self.user_sales).write({"function": "总经理"})
+        self.assertEqual(self.person_cn.function, "总经理")
+        # another salesperson's customer and its contact persons: readable, not changeable
+        for theirs in (self.company_de, self.person_de):
+            theirs = theirs.with_user(self.user_sales)
+            self.assertTrue(theirs.read(["name"]))
+            with self.assertRaises(AccessError):
+                theirs.write({"comment": "changed by another salesperson"})
+            with self.assertRaises(AccessError):
+                theirs.unlink()
+        with self.assertRaises(AccessError):
+            self.company_de.with_user(self.user_sales).write({"user_id": self.user_sales.id})
+        # customers nobody owns yet are shared; one taken over is then theirs
+        self.person_free.with_user(self.user_sales).write({"user_id": self.user_sales.id})
+        self.person_free.with_user(self.user_sales).write({"city": "London"})
+        with self.assertRaises(AccessError):
+            self.person_free.with_user(self.user_sales_other).write({"city": "Leeds"})
+        # a contact person assigned to them at another's customer is theirs
+        self.person_de.user_id = self.user_sales
+        self.person_de.with_user(self.user_sales).write({"function": "Einkauf"})
+        # managers change every customer
+        self.company_de.with_user(self.user_manager).write({"comment": "checked"})
+        self.company_cn.with_user(self.user_manager).write({"comment": "checked"})
+
+    @mute_logger(*MUTED)
     def test_multi_company_activities(self):
         other_company = self.env["res.company"].create({"name": "Nordwind Asia Ltd"})
         manager_elsewhere = new_test_user(
