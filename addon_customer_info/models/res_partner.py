@@ -68,9 +68,16 @@ INDEX_PAGE_MAX = 20000
 COMPARISONS = {"<": SQL("<"), "<=": SQL("<="), ">": SQL(">"), ">=": SQL(">=")}
 
 
-def _ci_rule_inputs_changed(vals):
-    """Whether ``vals`` changes an input of the prospect rule without choosing the type itself."""
-    return "ci_customer_type_id" not in vals and not PROSPECT_RULE_INPUTS.isdisjoint(vals)
+def _ci_rule_inputs_changed(vals, *, create=False):
+    """Whether ``vals`` changes an input of the prospect rule without choosing the type itself.
+
+    A new contact has no type to keep: the form sends every field, an empty type among them,
+    so on ``create`` only a type actually given counts as chosen."""
+    if PROSPECT_RULE_INPUTS.isdisjoint(vals):
+        return False
+    if create:
+        return not vals.get("ci_customer_type_id")
+    return "ci_customer_type_id" not in vals
 
 
 class ResPartner(models.Model):
@@ -313,7 +320,7 @@ class ResPartner(models.Model):
         partners._ci_assign_region()
         partners._ci_sync_after_create(vals_list)
         for partner, vals in zip(partners, vals_list, strict=True):
-            if _ci_rule_inputs_changed(vals):
+            if _ci_rule_inputs_changed(vals, create=True):
                 partner._ci_apply_prospect_rule()
         return partners
 
