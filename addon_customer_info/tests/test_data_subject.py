@@ -204,7 +204,8 @@ class TestDataSubjectRequests(SensitiveDataCase):
             )
         )
         wizard_form.confirm = True
-        wizard_form.save().action_anonymise()
+        action = wizard_form.save().action_anonymise()
+        self.assertEqual(action["params"]["message"], "1 contacts anonymised.")
 
         person = self.person_own.with_context(active_test=False)
         self.assertEqual(person.name, f"Anonymised #{person.id}")
