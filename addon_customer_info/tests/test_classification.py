@@ -39,7 +39,7 @@ class TestClassification(CustomerInfoCommon):
         # the form sends every field of the view, the still empty customer type among them
         form = Form(self.Partner.with_user(self.user_sales))
         form.name = "杭州云杉贸易有限公司"
-        form.is_company = True
+        form.company_type = "company"
         form.ci_purchase_intent = "high"
         form.ci_purchasing_power = "high"
         partner = form.save()
@@ -47,7 +47,7 @@ class TestClassification(CustomerInfoCommon):
         # a type chosen in the form is kept
         form = Form(self.Partner.with_user(self.user_sales))
         form.name = "Harbour Lights Ltd"
-        form.is_company = True
+        form.company_type = "company"
         form.ci_purchase_intent = "high"
         form.ci_customer_type_id = self.type_existing
         self.assertEqual(form.save().ci_customer_type_id, self.type_existing)
