@@ -374,6 +374,7 @@ class TestSensitiveFields(SensitiveDataCase):
     @mute_logger(*MUTED)
     def test_contacts_stay_usable_without_the_group(self):
         """Duplicating and editing a contact with sensitive details works for everybody."""
+        self.company_own.user_id = self.user_sales  # salespeople edit their own customers
         copy = self.person_own.with_user(self.user_sales).copy()
         self.assertFalse(copy.sudo().ci_preferences, "values the user cannot see are not copied")
         self.assertEqual(self.person_own.ci_preferences, "Longjing tea, no alcohol")
