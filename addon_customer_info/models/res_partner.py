@@ -2,6 +2,7 @@ import datetime
 from collections import defaultdict
 
 from dateutil.relativedelta import relativedelta
+from lxml import etree
 from odoo import SUPERUSER_ID, api, fields, models
 from odoo.exceptions import UserError
 from odoo.fields import Domain
@@ -982,11 +983,65 @@ class ResPartnerSalesperson(models.Model):
         "details read as empty until a manager approves an access request.",
     )
 
+    ci_sensitive_restricted = fields.Char(
+        string="Restricted", compute="_compute_ci_sensitive_hidden", groups=CI_USER,
+        help="Shown in the form instead of a sensitive detail you may not see on this customer.",
+    )
+
     @api.depends_context("uid")
     def _compute_ci_sensitive_hidden(self):
         foreign = self._ci_foreign_records()
+        restricted = self.env._("Restricted: not your customer")
         for partner in self:
             partner.ci_sensitive_hidden = partner in foreign
+            partner.ci_sensitive_restricted = restricted if partner in foreign else False
+
+    # ------------------------------------------------------------
+    # VIEWS: sensitive details of customers that are not one's own read as restricted
+    # ------------------------------------------------------------
+
+    @api.model
+    def _get_view_cache_key(self, view_id=None, view_type="form", **options):
+        key = super()._get_view_cache_key(view_id, view_type, **options)
+        return (*key, self._ci_sensitive_restricted())
+
+    @api.model
+    def _get_view(self, view_id=None, view_type="form", **options):
+        arch, view = super()._get_view(view_id, view_type, **options)
+        if view_type == "form" and self._ci_sensitive_restricted():
+            self._ci_mark_restricted_nodes(arch, self._ci_sensitive_names())
+        return arch, view
+
+    @api.model
+    def _ci_mark_restricted_nodes(self, node, names):
+        """For the Own Customers level: a sensitive field of the form is read-only and hidden on a
+        customer whose details it may not see (they read as empty and cannot be saved), and a
+        read-only "Restricted" field, with the hidden field's label, stands in its place."""
+        for child in list(node):
+            if not isinstance(child.tag, str):
+                continue
+            name = child.get("name")
+            if child.tag == "field" and name in names:
+                invisible = child.get("invisible")
+                for attribute in ("readonly", "invisible"):
+                    old = child.get(attribute)
+                    child.set(attribute, f"({old}) or ci_sensitive_hidden" if old else "ci_sensitive_hidden")
+                stand_in = etree.Element("field", {
+                    "name": "ci_sensitive_restricted",
+                    "string": child.get("string") or self._fields[name]._description_string(self.env),
+                    "readonly": "True",
+                    "invisible": f"not ci_sensitive_hidden or ({invisible})"
+                    if invisible else "not ci_sensitive_hidden",
+                    "class": "text-muted fst-italic",
+                })
+                for attribute in ("nolabel", "colspan"):
+                    if child.get(attribute):
+                        stand_in.set(attribute, child.get(attribute))
+                stand_in.tail = child.tail
+                child.addnext(stand_in)
+            elif child.tag != "field":
+                # fields' sub-views are about other models
+                self._ci_mark_restricted_nodes(child, names)
 
     @api.model_create_multi
     def create(self, vals_list):
