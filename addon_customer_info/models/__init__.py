@@ -42,3 +42,4 @@ from . import customer_access_request
 from . import customer_sync_external_key
 from . import customer_sync_run_batch
 from . import mail_mail
+from . import mail_message

@@ -176,11 +176,14 @@ class CustomerActivity(models.Model):
 
     def _post_to_partner_chatter(self):
         for activity in self:
-            activity.partner_id.message_post(
+            message = activity.partner_id.message_post(
                 body=activity._chatter_body(),
                 subtype_xmlid="mail.mt_note",
                 attachment_ids=activity.attachment_ids.ids,
             )
+            # sudo: links the note just posted to its activity, so that only the activity's readers
+            # see it (mail.message); messages cannot be given that link through the mail API
+            message.sudo().ci_activity_id = activity
 
     def _schedule_followups(self):
         """Create (or move) the follow-up activity on the customer for each entry that asks for one."""

@@ -407,6 +407,7 @@ class ResPartner(models.Model):
         for partner in self - saved:
             partner.ci_consent_state_ids = False
 
+    @api.depends_context("uid")  # the activities the user may read (record rules)
     def _compute_ci_activity_stats(self):
         partners = self.filtered("id")
         activities = self.env["customer.activity"].search([("partner_ids", "in", partners.ids)])

@@ -153,6 +153,31 @@ class TestSecurity(CustomerInfoCommon):
         self.assertEqual(everything, self.activity_cn | self.activity_de)
         self.activity_de.with_user(self.user_manager).unlink()
 
+    def test_the_chatter_shows_the_activities_the_activities_tab_shows(self):
+        def chatter(user):
+            self.env.invalidate_all()  # as a new request: what was written is saved, nothing cached
+            partner = self.company_de.with_user(user)
+            Message = self.env["mail.message"].with_user(user)
+            messages = Message._message_fetch(None, thread=partner)["messages"]
+            seen = {"Besuch" in (message.body or "") for message in messages}
+            return seen, set(partner.ci_activity_ids.ids)
+
+        # the other salesperson's activity at their customer: neither in the tab nor in the chatter
+        seen, tab = chatter(self.user_sales)
+        self.assertEqual((True in seen, tab), (False, set()))
+        self.assertIn(True, chatter(self.user_sales_other)[0])
+        self.assertEqual(chatter(self.user_sales_other)[1], set(self.activity_de.ids))
+        self.assertIn(True, chatter(self.user_manager)[0])
+        # employees outside the addon read the contact, not its activity notes
+        messages = self.env["mail.message"].with_user(self.user_plain).search(
+            [("model", "=", "res.partner"), ("res_id", "=", self.company_de.id)]
+        )
+        self.assertFalse(messages.filtered(lambda message: "Besuch" in (message.sudo().body or "")))
+        # an activity they are responsible for is theirs in both places
+        self.activity_de.user_id = self.user_sales
+        seen, tab = chatter(self.user_sales)
+        self.assertEqual((True in seen, tab), (True, set(self.activity_de.ids)))
+
     @mute_logger(*MUTED)
     def test_personal_details_of_other_salespeoples_customers_are_hidden(self):
         for record in (self.date_de, self.career_de):
