@@ -52,10 +52,12 @@ BOOKKEEPING = frozenset(
 )
 """The addon's stored models left out: the audit trail, and rows that mirror audited changes."""
 
-EXTENDED = frozenset({"res.config.settings", "mail.mail"})
-"""Other models the addon extends, without the guard: its settings page, and the outgoing mail
+EXTENDED = frozenset({"res.config.settings", "mail.mail", "mail.message"})
+"""Other models the addon extends, without the guard: its settings page, the outgoing mail
 (the double opt-in's links are put into the body only when it is sent: one empty column and one
-test per sent mail for other applications)."""
+test per sent mail for other applications), and the messages (a customer activity's chatter note
+is read by the activity's readers: one mostly empty column, and one condition on the activities
+in each search of messages)."""
 
 
 @tagged("post_install", "-at_install")
