@@ -46,3 +46,4 @@ from . import customer_webform_submission
 from . import mail_mail
 from . import customer_merge_journal
 from . import customer_merge_journal_line
+from . import mail_message

@@ -62,7 +62,16 @@ class CustomerActivity(models.Model):
     currency_id = fields.Many2one(
         "res.currency", required=True, default=lambda self: self.env.company.currency_id,
     )
-    amount = fields.Monetary(string="Cost / Value", help="What the activity cost, or the gift was worth.")
+    amount = fields.Monetary(
+        string="Cost / Value", aggregator=None,
+        help="What the activity cost, or the gift was worth.",
+    )
+    company_currency_id = fields.Many2one(related="company_id.currency_id", string="Company Currency")
+    amount_company = fields.Monetary(
+        string="Cost / Value (Company Currency)", currency_field="company_currency_id",
+        compute="_compute_amount_company", store=True,
+        help="The cost in the company's currency at the rate of the activity's date: what totals add up.",
+    )
     attachment_ids = fields.Many2many(
         "ir.attachment", "customer_activity_ir_attachment_rel", "activity_id", "attachment_id",
         string="Attachments",
@@ -95,6 +104,18 @@ class CustomerActivity(models.Model):
     def _compute_direction(self):
         for activity in self:
             activity.direction = activity.direction or activity.type_id.default_direction or "outbound"
+
+    @api.depends("amount", "currency_id", "company_id", "date")
+    def _compute_amount_company(self):
+        for activity in self:
+            company = activity.company_id or self.env.company
+            if not activity.amount or not activity.currency_id:
+                activity.amount_company = 0.0
+                continue
+            date = (activity.date or fields.Datetime.now()).date()
+            activity.amount_company = activity.currency_id._convert(
+                activity.amount, company.currency_id, company, date,
+            )
 
     @api.depends("partner_id", "contact_id")
     def _compute_partner_ids(self):
@@ -155,11 +176,14 @@ class CustomerActivity(models.Model):
 
     def _post_to_partner_chatter(self):
         for activity in self:
-            activity.partner_id.message_post(
+            message = activity.partner_id.message_post(
                 body=activity._chatter_body(),
                 subtype_xmlid="mail.mt_note",
                 attachment_ids=activity.attachment_ids.ids,
             )
+            # sudo: links the note just posted to its activity, so that only the activity's readers
+            # see it (mail.message); messages cannot be given that link through the mail API
+            message.sudo().ci_activity_id = activity
 
     def _schedule_followups(self):
         """Create (or move) the follow-up activity on the customer for each entry that asks for one."""

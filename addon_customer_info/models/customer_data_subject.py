@@ -13,7 +13,7 @@ from .customer_sensitive_field import AUDIT_MODELS
 
 PRIVACY_GROUP = f"{MODULE}.group_customer_info_privacy"
 EXPORT_FORMAT = "addon_customer_info/data-subject-export"
-EXPORT_VERSION = 1
+EXPORT_VERSION = 2
 
 CONTACT_FIELDS = (
     "name",
@@ -56,6 +56,9 @@ PROVENANCE_FIELDS = (
     "ci_last_verified_on",
     "ci_verified_by_id",
 )
+MESSAGE_FIELDS = ("date", "message_type", "subject", "author_id", "email_from", "body", "record_name")
+AUDIT_LOG_FIELDS = ("timestamp", "user_id", "event", "channel", "model_description")
+AUDIT_LINE_FIELDS = ("res_id", "field_description", "old_value", "new_value", "sensitive")
 COVERED_MODELS = frozenset(
     {
         "res.partner",
@@ -69,6 +72,26 @@ COVERED_MODELS = frozenset(
 )
 """Models with a section of their own in the export; the other records about the person are swept."""
 TECHNICAL_PREFIXES = ("message_", "activity_", "image_", "avatar_", "website_message", "signup_")
+TECHNICAL_FIELDS = frozenset(
+    {
+        # copies of other values kept for searching or display
+        "email_normalized",
+        "phone_sanitized",
+        "complete_name",
+        "commercial_company_name",
+        "commercial_partner_id",
+        "partner_share",
+        "color",
+        # which document a scheduled activity is on: the export is about the person
+        "res_model_id",
+        "res_model",
+        "res_id",
+        "res_name",
+        "user_tz",
+    }
+)
+"""Stored fields that say nothing about the person a reader would look for."""
+UNEXPORTED_TYPES = frozenset({"one2many", "binary", "properties", "properties_definition"})
 SECRET_WORDS = ("token", "secret", "password")
 
 ERASED_PARTNER_VALUES = {
@@ -135,14 +158,18 @@ class CustomerDataSubject(models.AbstractModel):
 
     @api.model
     def _json_value(self, record, name):
+        """The value of ``record.name`` as a person reads it: names of related records, labels
+        of choices, ISO dates, plain text."""
         field = record._fields[name]
         value = record[name]
-        if field.type == "many2one":
-            return {"id": value.id, "name": value.display_name} if value else None
+        if field.type in ("many2one", "reference"):
+            return value.display_name if value else None
         if field.type in ("many2many", "one2many"):
-            return [{"id": item.id, "name": item.display_name} for item in value]
+            return value.mapped("display_name")
+        if field.type == "selection":
+            return dict(field._description_selection(self.env)).get(value, value) if value else None
         if field.type == "binary":
-            return "(file)" if value else None
+            return self.env._("(file)") if value else None
         if field.type == "html":
             return html2plaintext(value) if value else None
         if isinstance(value, datetime.date):
@@ -152,23 +179,59 @@ class CustomerDataSubject(models.AbstractModel):
         return value
 
     @api.model
+    def _label(self, model, name):
+        """The label of ``model``'s field ``name``, in the officer's language."""
+        return model._fields[name]._description_string(self.env)
+
+    @api.model
+    def _audit_line_values(self, line):
+        """A change line, its old and new choice labelled (the trail keeps a choice's code)."""
+        values = self._values(line, AUDIT_LINE_FIELDS)
+        model = self.env[line.model] if line.model in self.env else None
+        field = model._fields.get(line.field_name) if model is not None else None
+        if field is not None and field.type == "selection":
+            labels = dict(field._description_selection(self.env))
+            for name in ("old_value", "new_value"):
+                label = self._label(line, name)
+                values[label] = labels.get(values[label], values[label])
+        return values
+
+    @api.model
+    def _field_label(self, model_name, name):
+        """The label of a field named in the audit log (its name when the field is gone)."""
+        if model_name not in self.env or name not in self.env[model_name]._fields:
+            return name
+        return self._label(self.env[model_name], name)
+
+    @api.model
     def _values(self, record, names):
-        return {name: self._json_value(record, name) for name in names if name in record._fields}
+        """``{field label: value}`` of ``record``; a label two fields share names the second by
+        its field too."""
+        values = {}
+        for name in names:
+            if name not in record._fields:
+                continue
+            label = self._label(record, name)
+            if label in values:
+                label = f"{label} ({name})"
+            values[label] = self._json_value(record, name)
+        return values
 
     @api.model
     def _dump(self, records, exclude=()):
-        """Every stored, non-technical field of ``records``, as JSON-ready dicts."""
+        """Every stored field of ``records`` a person would look for, as labelled values."""
         names = [
             name
             for name, field in records._fields.items()
             if field.store
-            and field.type not in ("one2many", "binary")
+            and field.type not in UNEXPORTED_TYPES
             and name not in exclude
             and name not in MAGIC_COLUMNS
+            and name not in TECHNICAL_FIELDS
             and not name.startswith(TECHNICAL_PREFIXES)
             and not any(word in name for word in SECRET_WORDS)
         ]
-        return [{"id": record.id, **self._values(record, names)} for record in records]
+        return [self._values(record, names) for record in records]
 
     @api.model
     def _collect(self, partner):
@@ -201,14 +264,17 @@ class CustomerDataSubject(models.AbstractModel):
                 "career": self._dump(partner.ci_career_ids),
             },
             "relations": [
-                {**values, "label": relation.with_context(ci_partner_id=partner.id).display_name}
+                {
+                    **values,
+                    self.env._("Relation"): relation.with_context(ci_partner_id=partner.id).display_name,
+                }
                 for relation, values in zip(
                     partner.ci_relation_ids,
                     self._dump(partner.ci_relation_ids, exclude=("this_partner_id", "other_partner_id")),
                     strict=True,
                 )
             ],
-            "contacts": [{"id": child.id, "name": child.display_name} for child in partner.child_ids],
+            "contacts": partner.child_ids.mapped("display_name"),
             "activities": {
                 "customer_activities": self._dump(activities),
                 "scheduled_activities": self._dump(
@@ -223,34 +289,17 @@ class CustomerDataSubject(models.AbstractModel):
             "consent_history": consent,
             "provenance": self._values(partner, PROVENANCE_FIELDS),
             "messages": [
-                {
-                    "date": message.date and message.date.isoformat(),
-                    "type": message.message_type,
-                    "subject": message.subject or None,
-                    "author": message.author_id.display_name or message.email_from or None,
-                    "body": html2plaintext(message.body) if message.body else None,
-                    "on": f"{message.model},{message.res_id}" if message.model else None,
-                }
-                for message in messages
+                self._values(message, MESSAGE_FIELDS) for message in messages
             ],
             "audit_log": [
                 {
-                    "timestamp": log.timestamp.isoformat(),
-                    "user": log.user_id.display_name,
-                    "event": log.event,
-                    "channel": log.channel,
-                    "model": log.model,
-                    "fields": [name for name in (log.field_names or "").split(",") if name],
-                    "changes": [
-                        {
-                            "record": line.res_id,
-                            "field": line.field_name,
-                            "old": line.old_value,
-                            "new": line.new_value,
-                            "sensitive": line.sensitive,
-                        }
-                        for line in log.line_ids
+                    **self._values(log, AUDIT_LOG_FIELDS),
+                    self._label(log, "field_names"): [
+                        self._field_label(log.model, name)
+                        for name in (log.field_names or "").split(",")
+                        if name
                     ],
+                    self._label(log, "line_ids"): [self._audit_line_values(line) for line in log.line_ids],
                 }
                 for log in logs
             ],
@@ -281,7 +330,7 @@ class CustomerDataSubject(models.AbstractModel):
                 continue
             records = Model.search(Domain.OR(Domain(link, "=", partner.id) for link in links))
             if records:
-                result[name] = self._dump(records)
+                result[env["ir.model"]._get(name).name] = self._dump(records)
         return result
 
     @api.model
@@ -293,7 +342,8 @@ class CustomerDataSubject(models.AbstractModel):
         # including what the officer's own groups would hide; the check above is the gate.
         partner_sudo = partner.sudo().with_context(active_test=False)
         data = self._collect(partner_sudo)
-        content = json.dumps(data, ensure_ascii=False, indent=2, default=str)
+        # no default=: every value is JSON already (_json_value), nothing is written as its repr
+        content = json.dumps(data, ensure_ascii=False, indent=2)
         today = fields.Date.context_today(self)
         attachment = self.env["ir.attachment"].create(
             {

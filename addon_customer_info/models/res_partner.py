@@ -2,6 +2,7 @@ import datetime
 from collections import defaultdict
 
 from dateutil.relativedelta import relativedelta
+from lxml import etree
 from odoo import SUPERUSER_ID, api, fields, models
 from odoo.exceptions import UserError
 from odoo.fields import Domain
@@ -68,9 +69,16 @@ INDEX_PAGE_MAX = 20000
 COMPARISONS = {"<": SQL("<"), "<=": SQL("<="), ">": SQL(">"), ">=": SQL(">=")}
 
 
-def _ci_rule_inputs_changed(vals):
-    """Whether ``vals`` changes an input of the prospect rule without choosing the type itself."""
-    return "ci_customer_type_id" not in vals and not PROSPECT_RULE_INPUTS.isdisjoint(vals)
+def _ci_rule_inputs_changed(vals, *, create=False):
+    """Whether ``vals`` changes an input of the prospect rule without choosing the type itself.
+
+    A new contact has no type to keep: the form sends every field, an empty type among them,
+    so on ``create`` only a type actually given counts as chosen."""
+    if PROSPECT_RULE_INPUTS.isdisjoint(vals):
+        return False
+    if create:
+        return not vals.get("ci_customer_type_id")
+    return "ci_customer_type_id" not in vals
 
 
 class ResPartner(models.Model):
@@ -85,6 +93,10 @@ class ResPartner(models.Model):
 
     _name = "res.partner"
     _inherit = ["res.partner", "customer.governed.mixin"]
+    # Salespeople change their own customers only (security/ir_rules.xml), but log notes, schedule
+    # activities and record customer activities on any contact they read, as in Odoo without the
+    # addon: posting needs reading the contact, not changing it.
+    _mail_post_access = "read"
 
     # ------------------------------------------------------------
     # Profile: classification
@@ -313,7 +325,7 @@ class ResPartner(models.Model):
         partners._ci_assign_region()
         partners._ci_sync_after_create(vals_list)
         for partner, vals in zip(partners, vals_list, strict=True):
-            if _ci_rule_inputs_changed(vals):
+            if _ci_rule_inputs_changed(vals, create=True):
                 partner._ci_apply_prospect_rule()
         return partners
 
@@ -394,6 +406,7 @@ class ResPartner(models.Model):
         for partner in self - saved:
             partner.ci_consent_state_ids = False
 
+    @api.depends_context("uid")  # the activities the user may read (record rules)
     def _compute_ci_activity_stats(self):
         partners = self.filtered("id")
         activities = self.env["customer.activity"].search([("partner_ids", "in", partners.ids)])
@@ -1006,11 +1019,65 @@ class ResPartnerSalesperson(models.Model):
         "details read as empty until a manager approves an access request.",
     )
 
+    ci_sensitive_restricted = fields.Char(
+        string="Restricted", compute="_compute_ci_sensitive_hidden", groups=CI_USER,
+        help="Shown in the form instead of a sensitive detail you may not see on this customer.",
+    )
+
     @api.depends_context("uid")
     def _compute_ci_sensitive_hidden(self):
         foreign = self._ci_foreign_records()
+        restricted = self.env._("Restricted: not your customer")
         for partner in self:
             partner.ci_sensitive_hidden = partner in foreign
+            partner.ci_sensitive_restricted = restricted if partner in foreign else False
+
+    # ------------------------------------------------------------
+    # VIEWS: sensitive details of customers that are not one's own read as restricted
+    # ------------------------------------------------------------
+
+    @api.model
+    def _get_view_cache_key(self, view_id=None, view_type="form", **options):
+        key = super()._get_view_cache_key(view_id, view_type, **options)
+        return (*key, self._ci_sensitive_restricted())
+
+    @api.model
+    def _get_view(self, view_id=None, view_type="form", **options):
+        arch, view = super()._get_view(view_id, view_type, **options)
+        if view_type == "form" and self._ci_sensitive_restricted():
+            self._ci_mark_restricted_nodes(arch, self._ci_sensitive_names())
+        return arch, view
+
+    @api.model
+    def _ci_mark_restricted_nodes(self, node, names):
+        """For the Own Customers level: a sensitive field of the form is read-only and hidden on a
+        customer whose details it may not see (they read as empty and cannot be saved), and a
+        read-only "Restricted" field, with the hidden field's label, stands in its place."""
+        for child in list(node):
+            if not isinstance(child.tag, str):
+                continue
+            name = child.get("name")
+            if child.tag == "field" and name in names:
+                invisible = child.get("invisible")
+                for attribute in ("readonly", "invisible"):
+                    old = child.get(attribute)
+                    child.set(attribute, f"({old}) or ci_sensitive_hidden" if old else "ci_sensitive_hidden")
+                stand_in = etree.Element("field", {
+                    "name": "ci_sensitive_restricted",
+                    "string": child.get("string") or self._fields[name]._description_string(self.env),
+                    "readonly": "True",
+                    "invisible": f"not ci_sensitive_hidden or ({invisible})"
+                    if invisible else "not ci_sensitive_hidden",
+                    "class": "text-muted fst-italic",
+                })
+                for attribute in ("nolabel", "colspan"):
+                    if child.get(attribute):
+                        stand_in.set(attribute, child.get(attribute))
+                stand_in.tail = child.tail
+                child.addnext(stand_in)
+            elif child.tag != "field":
+                # fields' sub-views are about other models
+                self._ci_mark_restricted_nodes(child, names)
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -32,6 +32,7 @@ class TestAccessRequests(SensitiveDataCase):
     @mute_logger(*MUTED)
     def test_assigning_oneself_as_salesperson_does_not_widen_what_one_reads(self):
         self.assertFalse(self.preferences(self.person_de, self.user_sens))
+        self.company_de.user_id = False  # salespeople take customers nobody owns, not others'
         self.company_de.with_user(self.user_sens).write({"user_id": self.user_sens.id})
         self.assertEqual(self.company_de.user_id, self.user_sens)
         self.assertFalse(

@@ -1,3 +1,4 @@
+from lxml import etree
 from odoo import fields
 from odoo.tests import tagged
 from odoo.tools.safe_eval import safe_eval
@@ -37,8 +38,17 @@ class TestAnalysis(CustomerInfoCommon):
         self.assertEqual(by_region[self.env.ref("addon_customer_info.customer_region_europe")], 1)
         by_level_source = self.Partner._read_group(domain, ["ci_level_id", "ci_source_id"], ["__count"])
         self.assertIn((self.level_a, self.source_fair, 2), by_level_source)
-        per_month = self.Partner._read_group(domain, ["create_date:month"], ["__count"])
-        self.assertEqual(sum(count for _month, count in per_month), 3)
+        # new customers per month: by the date they became customers, not when the record was made
+        self.company_cn.ci_customer_since = fields.Date.to_date("2024-03-15")
+        self.company_de.ci_customer_since = fields.Date.to_date("2025-11-02")
+        graph_view = self.env.ref("addon_customer_info.res_partner_view_graph_customer_analysis")
+        graph = etree.fromstring(self.Partner.get_view(graph_view.id, "graph")["arch"])
+        first = graph.find("field")
+        groupby = f"{first.get('name')}:{first.get('interval')}"
+        self.assertEqual(groupby, "ci_customer_since:month")
+        per_month = dict(self.Partner._read_group(domain, [groupby], ["__count"]))
+        self.assertEqual(per_month[fields.Date.to_date("2024-03-01")], 1)
+        self.assertEqual(per_month[fields.Date.to_date("2025-11-01")], 1)
 
     def test_activity_volume_and_gift_spend_per_customer_and_salesperson(self):
         Activity = self.env["customer.activity"]
@@ -63,6 +73,41 @@ class TestAnalysis(CustomerInfoCommon):
         self.assertEqual(spend[(self.company_de, self.user_sales_other)], (1, 80.0))
         volume = dict(Activity._read_group(domain, ["type_id"], ["__count"]))
         self.assertEqual((volume[self.gift], volume[self.call]), (3, 1))
+
+    def _default_filters(self, action):
+        """The search view's filters an action switches on by default (search_default_*)."""
+        context = safe_eval(action.context or "{}")
+        Model = self.env[action.res_model]
+        arch = etree.fromstring(Model.get_view(action.search_view_id.id, "search")["arch"])
+        return [
+            node for node in arch.iter("filter")
+            if context.get(f"search_default_{node.get('name')}")
+        ]
+
+    def test_analysis_opens_on_useful_groupings(self):
+        for xmlid in ANALYSIS_ACTIONS:
+            action = self.env.ref(xmlid)
+            Model = self.env[action.res_model]
+            defaults = self._default_filters(action)
+            default_groupbys = [
+                safe_eval(node.get("context"))["group_by"]
+                for node in defaults
+                if "group_by" in (node.get("context") or "")
+            ]
+            # a default grouping replaces the rows of the pivot: it must not repeat its columns
+            pivot = None
+            if "pivot" in action.view_mode:
+                bound = action.view_ids.filtered(lambda view: view.view_mode == "pivot").view_id
+                pivot = etree.fromstring(Model.get_view(bound.id or False, "pivot")["arch"])
+            if pivot is not None:
+                rows = default_groupbys or [
+                    n.get("name") for n in pivot.iter("field") if n.get("type") == "row"
+                ]
+                cols = [n.get("name") for n in pivot.iter("field") if n.get("type") == "col"]
+                self.assertFalse(set(rows) & set(cols), f"{xmlid}: the pivot crosses {rows} with {cols}")
+            # and no analysis opens on one period only
+            periods = [node.get("name") for node in defaults if node.get("date")]
+            self.assertFalse(periods, f"{xmlid} opens on the current period of {periods}")
 
     def test_analysis_actions_open_for_a_manager(self):
         for xmlid in ANALYSIS_ACTIONS:

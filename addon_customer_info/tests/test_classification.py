@@ -1,4 +1,4 @@
-from odoo.tests import tagged
+from odoo.tests import Form, tagged
 from odoo.tools import mute_logger
 from psycopg2 import IntegrityError
 
@@ -34,6 +34,23 @@ class TestClassification(CustomerInfoCommon):
             "ci_purchase_intent": "none", "ci_purchasing_power": "high",
         })
         self.assertEqual(partner.ci_customer_type_id, self.type_potential)
+
+    def test_customer_created_from_the_form_is_classified(self):
+        # the form sends every field of the view, the still empty customer type among them
+        form = Form(self.Partner.with_user(self.user_sales))
+        form.name = "杭州云杉贸易有限公司"
+        form.company_type = "company"
+        form.ci_purchase_intent = "high"
+        form.ci_purchasing_power = "high"
+        partner = form.save()
+        self.assertEqual(partner.ci_customer_type_id, self.type_target)
+        # a type chosen in the form is kept
+        form = Form(self.Partner.with_user(self.user_sales))
+        form.name = "Harbour Lights Ltd"
+        form.company_type = "company"
+        form.ci_purchase_intent = "high"
+        form.ci_customer_type_id = self.type_existing
+        self.assertEqual(form.save().ci_customer_type_id, self.type_existing)
 
     def test_target_moves_with_intent_and_is_cleared_when_both_fall_away(self):
         self.company_cn.write({"ci_purchase_intent": "medium", "ci_purchasing_power": "high"})

@@ -104,3 +104,39 @@ class TestCustomerActivity(CustomerInfoCommon):
         self._log(partner_id=self.company_de.id)
         self.assertEqual(self.Activity.search([("partner_ids", "in", self.person_cn.ids)]), with_person)
         self.assertEqual(len(self.Activity.search([("partner_ids", "in", self.company_cn.ids)])), 1)
+
+    def test_costs_keep_their_currency_and_totals_add_company_currency(self):
+        company = self.env.company
+        euro, yuan = self.env.ref("base.EUR"), self.env.ref("base.CNY")
+        other = euro if company.currency_id != euro else yuan
+        other.active = True
+        self.env["res.currency.rate"].create({
+            "currency_id": other.id, "company_id": company.id, "name": D(2020, 1, 1),
+            "rate": 0.5 / company.currency_id.with_company(company).rate,
+        })
+        local = self._log(amount=300.0, currency_id=company.currency_id.id, date=D(2025, 3, 1))
+        foreign = self._log(amount=100.0, currency_id=other.id, date=D(2025, 3, 2))
+        self.assertEqual(foreign.currency_id, other, "the cost keeps the currency it was paid in")
+        self.assertEqual((local.amount_company, foreign.amount_company), (300.0, 200.0))
+        # totals (grouped lists, pivots) add company-currency amounts, never 300 + 100
+        [(total,)] = self.Activity._read_group(
+            [("id", "in", (local | foreign).ids)], aggregates=["amount_company:sum"]
+        )
+        self.assertEqual(total, 500.0)
+        self.assertIsNone(self.Activity._fields["amount"].aggregator, "mixed currencies are not summed")
+        # the screens show each cost's currency and total the company-currency amounts
+        for view in ("customer_activity_view_list", "customer_activity_view_pivot",
+                     "customer_activity_view_pivot_spend"):
+            arch = self.env.ref(f"addon_customer_info.{view}").arch
+            self.assertNotIn('name="amount" sum=', arch, view)
+            self.assertNotIn('name="amount" type="measure"', arch, view)
+        list_arch = self.env.ref("addon_customer_info.customer_activity_view_list").arch
+        self.assertIn('name="amount_company" sum=', list_arch)
+        self.assertRegex(list_arch, r'<field name="currency_id" optional="show"')
+
+    def test_currencies_of_the_data_are_active(self):
+        # with demo data, the currencies of its costs and credit limits are switched on
+        activities = self.Activity.search([])
+        partners = self.Partner.search([("ci_currency_id", "!=", False)])
+        used = activities.currency_id | partners.ci_currency_id
+        self.assertEqual(used.filtered(lambda currency: not currency.active), used.browse())

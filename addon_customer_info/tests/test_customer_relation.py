@@ -74,8 +74,12 @@ class TestCustomerRelation(CustomerInfoCommon):
 
     def test_non_symmetric_type_may_run_both_ways(self):
         reports = self.env.ref("addon_customer_info.customer_relation_type_reports_to")
-        self._relate(self.person_cn, reports, self.person_spouse, date_end=D(2019, 12, 31))
-        self._relate(self.person_spouse, reports, self.person_cn, date_start=D(2020, 1, 1))
+        before = self._relate(self.person_cn, reports, self.person_spouse, date_end=D(2019, 12, 31))
+        after = self._relate(self.person_spouse, reports, self.person_cn, date_start=D(2020, 1, 1))
+        self.assertEqual((before.is_current, after.is_current), (False, True))
+        # the reverse direction is another relation, not an overlap; the same direction is
+        with self.assertRefused("overlapping"):
+            self._relate(self.person_cn, reports, self.person_spouse, date_start=D(2019, 6, 1))
 
     def test_symmetric_types_need_the_same_kind_on_both_sides_and_inverse_names_otherwise(self):
         Type = self.env["customer.relation.type"]

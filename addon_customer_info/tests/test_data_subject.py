@@ -118,39 +118,62 @@ class TestDataSubjectRequests(SensitiveDataCase):
         attachment, data = self.export(self.person_own)
         self.assertEqual(
             (data["format"], data["version"], data["subject"]["id"]),
-            ("addon_customer_info/data-subject-export", 1, self.person_own.id),
+            ("addon_customer_info/data-subject-export", 2, self.person_own.id),
         )
         self.assertLessEqual(set(CATEGORIES), set(data))
-        self.assertEqual(data["contact_details"]["email"], "fang.wu@longjing.example.cn")
-        self.assertEqual(data["contact_details"]["phone"], "+86 571 8888 0001")
-        self.assertEqual(
-            data["classification"]["ci_level_id"]["id"], self.env.ref(f"{MODULE}.customer_level_a").id
-        )
-        self.assertEqual(data["profile"]["name"], "Wu Fang")
+
+        def label(model, name):
+            return self.env[model]._fields[name].string
+
+        P = "res.partner"
+        self.assertEqual(data["contact_details"][label(P, "email")], "fang.wu@longjing.example.cn")
+        self.assertEqual(data["contact_details"][label(P, "phone")], "+86 571 8888 0001")
+        self.assertEqual(data["classification"][label(P, "ci_level_id")], "A - Key Account")
+        self.assertEqual(data["profile"][label(P, "name")], "Wu Fang")
         personal = data["personal_details"]
-        self.assertEqual(personal["ci_preferences"], "Longjing tea, no alcohol")
-        self.assertEqual([hobby["name"] for hobby in personal["ci_hobby_ids"]], ["Test Golf"])
-        self.assertEqual(personal["important_dates"][0]["date"], "1980-05-17")
-        self.assertEqual(personal["career"][0]["employer_name"], "Alibaba")
-        self.assertEqual(data["relations"][0]["note"], "Married 2008")
-        self.assertIn("Li Wei", data["relations"][0]["label"])
-        self.assertEqual(data["activities"]["customer_activities"][0]["name"], "Tea tasting with Wu Fang")
-        self.assertEqual(data["activities"]["scheduled_activities"][0]["summary"], "Call Wu Fang back")
-        self.assertEqual(data["credit_ratings"][0]["reason"], "Pays on time")
+        self.assertEqual(personal[label(P, "ci_preferences")], "Longjing tea, no alcohol")
+        self.assertEqual(personal[label(P, "ci_hobby_ids")], ["Test Golf"])
+        decision_maker = dict(self.Partner._fields["ci_decision_influence"]._description_selection(self.env))
+        self.assertEqual(personal[label(P, "ci_decision_influence")], decision_maker["decision_maker"])
+        birthday = personal["important_dates"][0]
+        self.assertEqual(birthday[label("customer.important.date", "date")], "1980-05-17")
+        self.assertEqual(personal["career"][0][label("customer.career", "employer_name")], "Alibaba")
+        self.assertEqual(data["relations"][0][label("customer.relation", "note")], "Married 2008")
+        self.assertIn("Li Wei", data["relations"][0]["Relation"])
         self.assertEqual(
-            data["provenance"]["ci_source_id"]["id"], self.env.ref(f"{MODULE}.customer_source_exhibition").id
+            data["activities"]["customer_activities"][0][label("customer.activity", "name")],
+            "Tea tasting with Wu Fang",
         )
-        self.assertTrue(data["provenance"]["create_date"])
-        self.assertIn("Wu Fang asked for the 2025 catalogue", [m["body"] for m in data["messages"]])
-        events = {entry["event"] for entry in data["audit_log"]}
-        self.assertLessEqual({"read", "write"}, events)
+        self.assertEqual(
+            data["activities"]["scheduled_activities"][0][label("mail.activity", "summary")],
+            "Call Wu Fang back",
+        )
+        self.assertEqual(data["credit_ratings"][0][label("customer.credit.rating", "reason")], "Pays on time")
+        self.assertEqual(data["provenance"][label(P, "ci_source_id")], "Exhibition / Trade Fair")
+        self.assertTrue(data["provenance"][label(P, "create_date")])
+        self.assertIn(
+            "Wu Fang asked for the 2025 catalogue",
+            [message[label("mail.message", "body")] for message in data["messages"]],
+        )
+        Log = self.env["customer.audit.log"]
+        events = dict(Log._fields["event"]._description_selection(self.env))
+        logged = {entry[label("customer.audit.log", "event")] for entry in data["audit_log"]}
+        self.assertLessEqual({events["read"], events["write"]}, logged)
         email_change = next(
-            change for entry in data["audit_log"] for change in entry["changes"] if change["field"] == "email"
+            change
+            for entry in data["audit_log"]
+            for change in entry[label("customer.audit.log", "line_ids")]
+            if change[label("customer.audit.log.line", "field_description")] == label(P, "email")
         )
-        self.assertEqual(email_change["new"], "fang.wu@longjing.example.cn")
+        self.assertEqual(
+            email_change[label("customer.audit.log.line", "new_value")], "fang.wu@longjing.example.cn"
+        )
         if self.consent:
-            self.assertEqual(data["consent_history"][0]["ip_address"], "198.51.100.23")
-            self.assertEqual(data["consent_history"][0]["action"], "grant")
+            Event = "customer.consent.event"
+            actions = dict(self.env[Event]._fields["action"]._description_selection(self.env))
+            self.assertEqual(data["consent_history"][0][label(Event, "ip_address")], "198.51.100.23")
+            self.assertEqual(data["consent_history"][0][label(Event, "action")], actions["grant"])
+
         # the export itself is in the trail, and only its author can download the file
         log = self.env["customer.audit.log"].search([("event", "=", "dsr_export")], limit=1)
         self.assertEqual(
@@ -160,6 +183,33 @@ class TestDataSubjectRequests(SensitiveDataCase):
         self.assertTrue(attachment.with_user(self.user_privacy).read(["name"]))
         with self.assertRaises(AccessError), mute_logger(*MUTED):
             attachment.with_user(self.user_sens_all).read(["raw"])
+
+    def test_export_reads_as_labelled_values_not_code(self):
+        attachment, data = self.export(self.person_own)
+        text = attachment.sudo().raw.decode()
+        self.assertNotRegex(text, r"object at 0x|\w+\.\w+\(\d*,?\)", "Python representations in the file")
+        keys, values = set(), []
+
+        def walk(node):
+            if isinstance(node, dict):
+                for key, value in node.items():
+                    keys.add(key)
+                    walk(value)
+            elif isinstance(node, list):
+                for item in node:
+                    walk(item)
+            else:
+                values.append(node)
+
+        for category in CATEGORIES:
+            walk(data[category])
+        technical = sorted(
+            key for key in keys if key.startswith("ci_") or key.endswith(("_id", "_ids")) or key == "id"
+        )
+        self.assertFalse(technical, "field names instead of labels")
+        self.assertIn(self.Partner._fields["ci_preferences"].string, keys)
+        for code in ("decision_maker", "grant", "in_person"):
+            self.assertNotIn(code, values, "a choice's code instead of its label")
 
     @mute_logger(*MUTED)
     def test_only_privacy_officers_handle_requests(self):
@@ -204,7 +254,8 @@ class TestDataSubjectRequests(SensitiveDataCase):
             )
         )
         wizard_form.confirm = True
-        wizard_form.save().action_anonymise()
+        action = wizard_form.save().action_anonymise()
+        self.assertEqual(action["params"]["message"], "1 contacts anonymised.")
 
         person = self.person_own.with_context(active_test=False)
         self.assertEqual(person.name, f"Anonymised #{person.id}")

@@ -61,11 +61,14 @@ BOOKKEEPING = frozenset(
 journal: what a merge, audited itself, moved and replaced), and the web forms' inbox (raw
 submissions, readable by administrators and the integration user only)."""
 
-EXTENDED = frozenset({"res.config.settings", "mail.mail", "base.partner.merge.automatic.wizard"})
+EXTENDED = frozenset(
+    {"res.config.settings", "mail.mail", "mail.message", "base.partner.merge.automatic.wizard"}
+)
 """Other models the addon extends, without the guard: its settings page, the outgoing mail
 (the double opt-in's links are put into the body only when it is sent: one empty column and one
-test per sent mail for other applications), and Odoo's merge wizard (its merge is the addon's safe
-merge)."""
+test per sent mail for other applications), the messages (a customer activity's chatter note
+is read by the activity's readers: one mostly empty column, and one condition on the activities
+in each search of messages), and Odoo's merge wizard (its merge is the addon's safe merge)."""
 
 
 @tagged("post_install", "-at_install")

@@ -153,6 +153,31 @@ class TestSecurity(CustomerInfoCommon):
         self.assertEqual(everything, self.activity_cn | self.activity_de)
         self.activity_de.with_user(self.user_manager).unlink()
 
+    def test_the_chatter_shows_the_activities_the_activities_tab_shows(self):
+        def chatter(user):
+            self.env.invalidate_all()  # as a new request: what was written is saved, nothing cached
+            partner = self.company_de.with_user(user)
+            Message = self.env["mail.message"].with_user(user)
+            messages = Message._message_fetch(None, thread=partner)["messages"]
+            seen = {"Besuch" in (message.body or "") for message in messages}
+            return seen, set(partner.ci_activity_ids.ids)
+
+        # the other salesperson's activity at their customer: neither in the tab nor in the chatter
+        seen, tab = chatter(self.user_sales)
+        self.assertEqual((True in seen, tab), (False, set()))
+        self.assertIn(True, chatter(self.user_sales_other)[0])
+        self.assertEqual(chatter(self.user_sales_other)[1], set(self.activity_de.ids))
+        self.assertIn(True, chatter(self.user_manager)[0])
+        # employees outside the addon read the contact, not its activity notes
+        messages = self.env["mail.message"].with_user(self.user_plain).search(
+            [("model", "=", "res.partner"), ("res_id", "=", self.company_de.id)]
+        )
+        self.assertFalse(messages.filtered(lambda message: "Besuch" in (message.sudo().body or "")))
+        # an activity they are responsible for is theirs in both places
+        self.activity_de.user_id = self.user_sales
+        seen, tab = chatter(self.user_sales)
+        self.assertEqual((True in seen, tab), (True, set(self.activity_de.ids)))
+
     @mute_logger(*MUTED)
     def test_personal_details_of_other_salespeoples_customers_are_hidden(self):
         for record in (self.date_de, self.career_de):
@@ -181,6 +206,34 @@ class TestSecurity(CustomerInfoCommon):
         self.assertEqual(relation.with_user(self.user_sales_other).label, "is decision maker at")
         with self.assertRaises(AccessError):
             self.company_cn.with_user(self.user_plain).write({"name": "renamed by an outsider"})
+
+    @mute_logger(*MUTED)
+    def test_salespeople_change_only_their_own_customers(self):
+        mine = self.company_cn.with_user(self.user_sales)
+        mine.write({"ci_purchase_intent": "high"})
+        self.person_cn.with_user(self.user_sales).write({"function": "总经理"})
+        self.assertEqual(self.person_cn.function, "总经理")
+        # another salesperson's customer and its contact persons: readable, not changeable
+        for theirs in (self.company_de, self.person_de):
+            theirs = theirs.with_user(self.user_sales)
+            self.assertTrue(theirs.read(["name"]))
+            with self.assertRaises(AccessError):
+                theirs.write({"comment": "changed by another salesperson"})
+            with self.assertRaises(AccessError):
+                theirs.unlink()
+        with self.assertRaises(AccessError):
+            self.company_de.with_user(self.user_sales).write({"user_id": self.user_sales.id})
+        # customers nobody owns yet are shared; one taken over is then theirs
+        self.person_free.with_user(self.user_sales).write({"user_id": self.user_sales.id})
+        self.person_free.with_user(self.user_sales).write({"city": "London"})
+        with self.assertRaises(AccessError):
+            self.person_free.with_user(self.user_sales_other).write({"city": "Leeds"})
+        # a contact person assigned to them at another's customer is theirs
+        self.person_de.user_id = self.user_sales
+        self.person_de.with_user(self.user_sales).write({"function": "Einkauf"})
+        # managers change every customer
+        self.company_de.with_user(self.user_manager).write({"comment": "checked"})
+        self.company_cn.with_user(self.user_manager).write({"comment": "checked"})
 
     @mute_logger(*MUTED)
     def test_multi_company_activities(self):

@@ -264,6 +264,31 @@ class TestSensitiveFields(SensitiveDataCase):
         careers = (self.career_own | self.career_de).with_user(self.user_sens_manager).read(["employer_name"])
         self.assertEqual([row["employer_name"] for row in careers], ["Alibaba", False])
 
+    def test_details_of_customers_not_ones_own_read_as_restricted_in_the_form(self):
+        # a manager at the Own Customers level edits every contact, but not the sensitive
+        # details of customers that are not theirs: the form shows those as restricted
+        arch = self.Partner.with_user(self.user_sens_manager).get_view(view_type="form")["arch"]
+        self.assertIn('name="ci_sensitive_restricted"', arch)
+        form = Form(self.person_de.with_user(self.user_sens_manager))
+        self.assertEqual(form.ci_sensitive_restricted, "Restricted: not your customer")
+        for name in PARTNER_SENSITIVE:
+            self.assertTrue(form._get_modifier(name, "readonly"), name)
+        with self.assertRaises(AssertionError):
+            form.ci_preferences = "Riesling, Spätburgunder"
+        form.comment = "Prefers calls in the morning"
+        form.save()  # saving the rest works: nothing sensitive is sent
+        self.assertIn("Prefers calls in the morning", self.person_de.comment)
+        # their own customer's details are shown and editable as before
+        self.company_own.user_id = self.user_sens_manager
+        form = Form(self.person_own.with_user(self.user_sens_manager))
+        self.assertFalse(form.ci_sensitive_restricted)
+        form.ci_preferences = "Longjing tea, green only"
+        form.save()
+        self.assertEqual(self.person_own.ci_preferences, "Longjing tea, green only")
+        # users who see every customer's details get the form unchanged
+        arch = self.Partner.with_user(self.user_sens_all).get_view(view_type="form")["arch"]
+        self.assertNotIn('name="ci_sensitive_restricted"', arch)
+
     @mute_logger(*MUTED)
     def test_the_setting_widens_the_first_level_to_all_customers(self):
         self.assertFalse(
@@ -374,6 +399,7 @@ class TestSensitiveFields(SensitiveDataCase):
     @mute_logger(*MUTED)
     def test_contacts_stay_usable_without_the_group(self):
         """Duplicating and editing a contact with sensitive details works for everybody."""
+        self.company_own.user_id = self.user_sales  # salespeople edit their own customers
         copy = self.person_own.with_user(self.user_sales).copy()
         self.assertFalse(copy.sudo().ci_preferences, "values the user cannot see are not copied")
         self.assertEqual(self.person_own.ci_preferences, "Longjing tea, no alcohol")

@@ -1,10 +1,13 @@
 import re
 
+from lxml import etree
 from odoo.tests import TransactionCase, tagged
 from odoo.tools.misc import file_path
 from odoo.tools.translate import PoFileReader, TranslationModuleReader
 
 MODULE = "addon_customer_info"
+ASCII_LABELS = {"ID", "SMS", "IP"}
+"""Headers that read the same in Chinese."""
 
 
 @tagged("post_install", "-at_install")
@@ -60,3 +63,47 @@ class TestTranslation(TransactionCase):
         field_labels = dict(described["field_name"]["selection"])
         self.assertEqual(field_labels["state_id"], "省份 / 州")
         self.assertNotEqual(field_labels["state_id"], described["state"]["string"])
+
+    def test_every_list_column_reads_in_chinese(self):
+        """Column headers come from field labels, translated per field (a msgid in the .po is not
+        enough: each field needs its own reference) or from the view's string; lists embedded in
+        forms (a contact's consent, an audit entry's changes) count too."""
+        self.env["res.lang"]._activate_lang("zh_CN")
+        installed = self.env["ir.module.module"].search([("state", "=", "installed")]).mapped("name")
+        self.env["ir.module.module"]._load_module_terms(installed, ["zh_CN"], overwrite=True)
+        zh = self.env(context=dict(self.env.context, lang="zh_CN"))
+        view_data = zh["ir.model.data"].search([("module", "=", MODULE), ("model", "=", "ir.ui.view")])
+        views = zh["ir.ui.view"].browse(view_data.mapped("res_id"))
+        roots = set()
+        for view in views.filtered(lambda view: view.type in ("list", "form")):
+            while view.inherit_id and view.mode != "primary":
+                view = view.inherit_id
+            roots.add(view)
+        self.assertGreater(len(roots), 10)
+        untranslated, columns = set(), []
+
+        def check(node, Model, where):
+            for child in node:
+                if not isinstance(child.tag, str):
+                    continue
+                if child.tag != "field":
+                    check(child, Model, where)
+                    continue
+                field = Model._fields.get(child.get("name"))
+                if node.tag == "list" and child.get("column_invisible") not in ("True", "1"):
+                    columns.append(child)
+                    label = child.get("string") or (field._description_string(zh) if field else "")
+                    if label.isascii() and label not in ASCII_LABELS:
+                        untranslated.add(f"{where}: {Model._name}.{child.get('name')} ({label})")
+                if field is not None and field.relational:
+                    for sub_view in child:
+                        if isinstance(sub_view.tag, str):
+                            check(sub_view, zh[field.comodel_name], where)
+
+        for view in roots:
+            Model = zh[view.model]
+            wrapper = etree.Element("view")  # a list view's own columns are its root's children
+            wrapper.append(etree.fromstring(Model.get_view(view.id, view.type)["arch"]))
+            check(wrapper, Model, view.xml_id)
+        self.assertGreater(len(columns), 200, "the views' columns were found")
+        self.assertFalse(sorted(untranslated), "list columns without a Chinese header")

@@ -40,13 +40,15 @@ class CustomerPartnerAnonymise(models.TransientModel):
         # the default_* keys of the button must not reach the records the request creates
         context = clean_context(self.env.context)
         Service = self.env["customer.data.subject"].with_context(context)  # pylint: disable=context-overridden
+        # counted before: anonymised contacts are archived, and drop out of partner_ids
+        count = len(self.partner_ids)
         Service._anonymise(self.partner_ids)
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",
             "params": {
                 "type": "success",
-                "message": self.env._("%(count)s contacts anonymised.", count=len(self.partner_ids)),
+                "message": self.env._("%(count)s contacts anonymised.", count=count),
                 "next": {"type": "ir.actions.act_window_close"},
             },
         }
