@@ -254,6 +254,19 @@ class TestAccessRequests(SensitiveDataCase):
             again.with_user(self.user_sens).action_withdraw()
         self.assertEqual(again.state, "approved")
 
+    def test_the_menu_is_for_those_who_ask_or_decide(self):
+        menu = self.env.ref(f"{MODULE}.menu_customer_access_request")
+        Menu = self.env["ir.ui.menu"]
+        for user, shown in (
+            (self.user_sales, False),
+            (self.user_auditor, False),
+            (self.user_sens, True),
+            (self.user_manager, True),
+        ):
+            self.assertEqual(
+                menu.id in Menu.with_user(user)._visible_menu_ids(), shown, f"{user.name}: {shown}"
+            )
+
     def test_the_form_shows_each_person_their_buttons(self):
         form = self.env[REQUEST].get_view(self.env.ref(f"{MODULE}.customer_access_request_view_form").id)
         arch = etree.fromstring(form["arch"])
