@@ -2,6 +2,9 @@ from odoo.tests import HttpCase, new_test_user, tagged
 
 MODULE = "addon_customer_info"
 REQUEST = "customer.access.request"
+TOUR_TIMEOUT = 300
+"""Seconds for each of the three tours (Odoo's default, 60, is too short on a loaded test machine:
+every step waits for a server round trip)."""
 
 
 @tagged("-at_install", "post_install")
@@ -37,7 +40,9 @@ class TestAccessRequestUi(HttpCase):
         Request = self.env[REQUEST]
         self.assertFalse(Request.search([("partner_id", "=", customer.id)]))
 
-        self.start_tour(f"/odoo/contacts/{person.id}", "customer_access_request_ask_tour", login=salesperson.login)
+        self.start_tour(
+            f"/odoo/contacts/{person.id}", "customer_access_request_ask_tour", login=salesperson.login, timeout=TOUR_TIMEOUT
+        )
 
         request = Request.search([("partner_id", "=", customer.id)])
         self.assertEqual(len(request), 1, "asking again opened the same request")
@@ -51,6 +56,7 @@ class TestAccessRequestUi(HttpCase):
             f"/odoo/action-{MODULE}.customer_access_request_action",
             "customer_access_request_approve_tour",
             login=manager.login,
+            timeout=TOUR_TIMEOUT,
         )
 
         self.assertEqual((request.state, request.approver_id), ("approved", manager))
@@ -60,7 +66,12 @@ class TestAccessRequestUi(HttpCase):
             "Green tea, no meetings on Fridays",
         )
 
-        self.start_tour(f"/odoo/contacts/{person.id}", "customer_access_request_granted_tour", login=salesperson.login)
+        self.start_tour(
+            f"/odoo/contacts/{person.id}",
+            "customer_access_request_granted_tour",
+            login=salesperson.login,
+            timeout=TOUR_TIMEOUT,
+        )
 
         logs = self.env["customer.audit.log"].sudo().search(
             [("model", "=", REQUEST), ("res_ids", "=", str(request.id))], order="id"
