@@ -2,6 +2,7 @@ import datetime
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
+from odoo.tools import format_date
 
 from .customer_governed_mixin import MODULE, SENSITIVE_ALL_GROUP, SENSITIVE_GROUP
 
@@ -15,7 +16,10 @@ STATES = [
     ("refused", "Refused"),
     ("expired", "Expired"),
     ("revoked", "Revoked"),
+    ("withdrawn", "Withdrawn"),
 ]
+OPEN_STATES = ("requested", "approved")
+"""A request in these states is open: pending, or granting access (until it ends)."""
 
 USER_FIELDS = frozenset({"partner_id", "reason"})
 """What the requester fills in; everything else is set by the request's own steps."""
@@ -32,7 +36,9 @@ class CustomerAccessRequest(models.Model):
     asks for one more customer (the commercial partner: its contact persons come with it) and
     says why; a manager of the customer information (*Manager*) approves or refuses, never their
     own request. An approved request counts the customer as the requester's own until
-    ``expires_at``; a daily job marks it expired, and a manager may revoke it before.
+    ``expires_at``; a daily job marks it expired, and a manager may revoke it before. The
+    requester may withdraw a request while it waits for the decision. One person has at most one
+    open request (pending or approved) per customer: asking again opens the one they have.
 
     Users outside the sensitive groups cannot ask: Odoo's field access, which keeps the sensitive
     fields from them, holds for every record alike, so a grant for one customer could not open
@@ -76,6 +82,13 @@ class CustomerAccessRequest(models.Model):
         "res.company", required=True, index=True, default=lambda self: self.env.company
     )
 
+    # the database's guard against two open requests made at the same moment (create() says why
+    # in words before it comes to this)
+    _one_open_request = models.UniqueIndex(
+        "(user_id, partner_id) WHERE state IN ('requested', 'approved')",
+        "You have an open access request for this customer already.",
+    )
+
     @api.depends("partner_id", "user_id")
     def _compute_display_name(self):
         for request in self:
@@ -99,7 +112,56 @@ class CustomerAccessRequest(models.Model):
                 # sudo: finds the customer a contact person belongs to, by id only
                 partner = self.env["res.partner"].sudo().browse(vals["partner_id"])
                 vals["partner_id"] = partner.commercial_partner_id.id
+        self._ci_check_no_open_request(vals_list)
         return super().create(vals_list)
+
+    @api.model
+    def _ci_open_request(self, partner, user=None):
+        """The open request of ``user`` (default: the current user) for ``partner``'s customer,
+        if any. Approved requests whose time is over are marked expired first: they are not open
+        any more, whether the daily job ran or not."""
+        user = user or self.env.user
+        customer = partner.commercial_partner_id
+        # sudo: the requester's own requests for one customer, whatever the company they were
+        # made in (one open request per person and customer); only the record is returned, and
+        # the callers show it to its requester only
+        requests = self.sudo().search(
+            [("user_id", "=", user.id), ("partner_id", "=", customer.id), ("state", "in", OPEN_STATES)]
+        )
+        ended = requests.filtered(
+            lambda request: request.state == "approved"
+            and request.expires_at
+            and request.expires_at <= self.env.cr.now()
+        )
+        ended.write({"state": "expired"})
+        # the database's index must see them closed before a new request is inserted
+        ended.flush_recordset(["state"])
+        return (requests - ended)[:1]
+
+    @api.model
+    def _ci_check_no_open_request(self, vals_list):
+        seen = set()
+        for vals in vals_list:
+            partner = self.env["res.partner"].browse(vals.get("partner_id"))
+            user = self.env["res.users"].browse(vals.get("user_id", self.env.uid))
+            if not partner or vals.get("state", "requested") not in OPEN_STATES:
+                continue
+            pair = (user.id, partner.id)
+            existing = self._ci_open_request(partner, user)
+            if existing or pair in seen:
+                raise UserError(
+                    self.env._(
+                        "You have an open access request for %(customer)s already (%(state)s, asked on "
+                        "%(date)s): open it from Customer Information > Privacy > Access Requests "
+                        "instead of asking again.",
+                        customer=partner.display_name,
+                        state=dict(self._fields["state"]._description_selection(self.env)).get(
+                            existing.state or "requested"
+                        ),
+                        date=format_date(self.env, existing.create_date or self.env.cr.now()),
+                    )
+                )
+            seen.add(pair)
 
     @api.model
     def _ci_check_request_vals(self, vals):
@@ -141,7 +203,7 @@ class CustomerAccessRequest(models.Model):
             if not allowed.issuperset(vals):
                 raise AccessError(
                     self.env._(
-                        "A request changes through its buttons (approve, refuse, revoke); "
+                        "A request changes through its buttons (approve, refuse, revoke, withdraw); "
                         "a manager may set when the access ends."
                     )
                 )
@@ -203,6 +265,22 @@ class CustomerAccessRequest(models.Model):
         self._ci_check_decider(("approved",))
         # sudo: see action_approve; the access ends now
         self.sudo().write({"state": "revoked", "approver_id": self.env.uid, "expires_at": self.env.cr.now()})
+        return True
+
+    def action_withdraw(self):
+        """The requester takes back a request that waits for the decision."""
+        if self.filtered(lambda request: request.user_id != self.env.user):
+            raise AccessError(self.env._("Only the person who asked may withdraw a request."))
+        if self.filtered(lambda request: request.state != "requested"):
+            raise UserError(
+                self.env._(
+                    "Only a request that waits for the decision can be withdrawn; a manager revokes "
+                    "approved access."
+                )
+            )
+        # sudo: the requester may not write the state (see write()); this step sets it, for their
+        # own pending requests only (checked above), and the audit log records them as acting
+        self.sudo().write({"state": "withdrawn", "decided_at": self.env.cr.now()})
         return True
 
     @api.model

@@ -1144,9 +1144,10 @@ class ResPartnerSalesperson(models.Model):
             partners._ci_record_salesperson_setter(setter)
 
     def action_ci_request_sensitive_access(self):
-        """Ask a manager for access to this customer's sensitive details (a request form)."""
+        """Ask a manager for access to this customer's sensitive details (a request form), or
+        open the request one has made already while it is open."""
         self.ensure_one()
-        return {
+        action = {
             "type": "ir.actions.act_window",
             "name": self.env._("Request Access to Sensitive Details"),
             "res_model": "customer.access.request",
@@ -1155,4 +1156,6 @@ class ResPartnerSalesperson(models.Model):
             "target": "new",
             "context": {"default_partner_id": self.commercial_partner_id.id},
         }
-
+        if existing := self.env["customer.access.request"]._ci_open_request(self):
+            action.update(name=self.env._("Your Access Request"), res_id=existing.id)
+        return action

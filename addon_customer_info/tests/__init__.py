@@ -37,3 +37,4 @@ from . import test_export_formula
 from . import test_access_requests
 from . import test_webform_endpoint
 from . import test_partner_merge
+from . import test_access_request_ui

@@ -1,5 +1,8 @@
 import datetime
 
+from lxml import etree
+from psycopg2 import IntegrityError
+
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
@@ -178,6 +181,102 @@ class TestAccessRequests(SensitiveDataCase):
             theirs.with_user(self.user_sens).read(["reason"])
 
     @mute_logger(*MUTED)
+    def test_one_open_request_per_person_and_customer(self):
+        request = self.ask()
+        # asking again, for the company or one of its contact persons, is refused with a message
+        # that says where the open request is
+        for partner in (self.person_de, self.company_de):
+            with self.assertRaisesRegex(UserError, "open access request for Elbtal Pumpen GmbH"):
+                self.ask(partner=partner, reason="Once more")
+        with self.assertRaises(UserError, msg="nor twice in one call"):
+            self.env[REQUEST].with_user(self.user_sens_manager).create(
+                [{"partner_id": self.person_de.id, "reason": reason} for reason in ("One", "Two")]
+            )
+        self.assertEqual(self.env[REQUEST].search([("partner_id", "=", self.company_de.id)]), request)
+        # the contact form's button opens the open request instead of a new one
+        action = self.person_de.with_user(self.user_sens).action_ci_request_sensitive_access()
+        self.assertEqual(action["res_id"], request.id)
+        # others may still ask for the same customer
+        theirs = self.ask(user=self.user_sens_manager)
+        # approved access is open too, until it ends
+        request.with_user(self.user_manager).action_approve()
+        with self.assertRaises(UserError):
+            self.ask(reason="Longer please")
+        request.sudo().write({"expires_at": self.env.cr.now() - datetime.timedelta(minutes=1)})
+        again = self.ask(reason="The visit moved")
+        self.assertEqual(request.state, "expired", "the ended grant is closed when one asks again")
+        self.assertEqual(again.state, "requested")
+        self.assertEqual(
+            self.person_de.with_user(self.user_sens_manager).action_ci_request_sensitive_access()["res_id"],
+            theirs.id,
+        )
+        # a closed request does not stand in the way
+        again.with_user(self.user_manager).action_refuse()
+        self.assertEqual(self.ask(reason="Third time").state, "requested")
+
+    @mute_logger(*MUTED, "odoo.sql_db")
+    def test_the_database_keeps_one_open_request(self):
+        """Two requests asked at the same moment pass create()'s check each; the index stops one."""
+        request = self.ask()
+        request.with_user(self.user_manager).action_refuse()
+        self.ask(reason="Again")
+        with self.assertRaises(IntegrityError), self.env.cr.savepoint():
+            request.sudo().write({"state": "requested"})
+            self.env.flush_all()
+
+    @mute_logger(*MUTED)
+    def test_the_requester_withdraws_a_pending_request(self):
+        request = self.ask()
+        for user in (self.user_manager, self.user_sens_manager):
+            with self.assertRaises(AccessError, msg="only the requester withdraws"):
+                request.with_user(user).action_withdraw()
+        with self.assertRaises(AccessError, msg="through the button, not by writing the state"):
+            request.with_user(self.user_sens).write({"state": "withdrawn"})
+        request.with_user(self.user_sens).action_withdraw()
+        self.assertEqual(request.state, "withdrawn")
+        self.assertEqual(request.decided_at, self.env.cr.now())
+        self.assertFalse(request.approver_id)
+        with self.assertRaises(UserError, msg="nothing left to decide"):
+            request.with_user(self.user_manager).action_approve()
+        with self.assertRaises(UserError):
+            request.with_user(self.user_sens).action_withdraw()
+        self.assertFalse(self.preferences(self.person_de, self.user_sens))
+        # the withdrawal is audited as the requester's step
+        log = self.env["customer.audit.log"].sudo().search(
+            [("model", "=", REQUEST), ("res_ids", "=", str(request.id)), ("event", "=", "write")]
+        )
+        self.assertEqual(log.user_id, self.user_sens)
+        line = log.line_ids.filtered(lambda line: line.field_name == "state")
+        self.assertEqual((line.old_value, line.new_value), ("requested", "withdrawn"))
+        # one may ask again; approved access is revoked by a manager, not withdrawn
+        again = self.ask(reason="The visit is on after all")
+        again.with_user(self.user_manager).action_approve()
+        with self.assertRaises(UserError):
+            again.with_user(self.user_sens).action_withdraw()
+        self.assertEqual(again.state, "approved")
+
+    def test_the_menu_is_for_those_who_ask_or_decide(self):
+        menu = self.env.ref(f"{MODULE}.menu_customer_access_request")
+        Menu = self.env["ir.ui.menu"]
+        for user, shown in (
+            (self.user_sales, False),
+            (self.user_auditor, False),
+            (self.user_sens, True),
+            (self.user_manager, True),
+        ):
+            self.assertEqual(
+                menu.id in Menu.with_user(user)._visible_menu_ids(), shown, f"{user.name}: {shown}"
+            )
+
+    def test_the_form_shows_each_person_their_buttons(self):
+        form = self.env[REQUEST].get_view(self.env.ref(f"{MODULE}.customer_access_request_view_form").id)
+        arch = etree.fromstring(form["arch"])
+        invisible = {button.get("name"): button.get("invisible") for button in arch.iter("button")}
+        self.assertIn("user_id != uid", invisible["action_withdraw"])
+        for name in ("action_approve", "action_refuse", "action_revoke"):
+            self.assertIn("user_id == uid", invisible[name], f"{name}: a manager's own request")
+
+    @mute_logger(*MUTED)
     def test_requests_and_decisions_are_audited(self):
         request = self.ask()
         request.with_user(self.user_manager).action_approve()
@@ -220,6 +319,8 @@ class TestAccessRequests(SensitiveDataCase):
         self.assertEqual(described["partner_id"]["string"], "客户")
         form = Request.get_view(self.env.ref(f"{MODULE}.customer_access_request_view_form").id)["arch"]
         self.assertIn("批准", form)
+        self.assertIn("撤回", form)
+        self.assertEqual(dict(described["state"]["selection"])["withdrawn"], "已撤回")
         partner_form = (
             self.env["res.partner"]
             .with_user(self.user_sens)
