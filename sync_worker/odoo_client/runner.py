@@ -1,7 +1,8 @@
 """A sync run against Odoo: the pipeline's ports over :class:`SyncApi`, shared by the Celery
 tasks and the CLI.
 
-- :class:`RunSink` — the pipeline's sink: ``apply_batch``, ``report_progress`` (answers the
+- :class:`RunSink` — the pipeline's sink: ``check_unchanged`` (None when Odoo does not offer
+  it), ``apply_batch``, ``report_progress`` (answers the
   cancel flag), ``finish_run``. It remembers the last batch Odoo answered (the run's
   checkpoint, also when reporting it failed) and the batch on its way, so that a task that
   retries resumes from there and a run that gives up says where it stopped.
@@ -27,7 +28,9 @@ from sync_worker.config import Settings
 from sync_worker.contract import (
     BatchAnswer,
     BatchRow,
+    CheckAnswer,
     Checkpoint,
+    CheckRow,
     FinalState,
     MessageParams,
     PairRow,
@@ -71,6 +74,12 @@ class RunSink:
             "batches_done": int(start.get("batches_done") or 0),
         }
         self.sending: tuple[int, int | None, int | None] | None = None
+
+    def check_unchanged(self, check_no: int, rows: Sequence[CheckRow]) -> CheckAnswer | None:
+        """Odoo's answer, or None when this Odoo does not offer the check (an older addon)."""
+        if not self.api.offers("check_unchanged"):
+            return None
+        return self.api.check_unchanged(self.run_id, check_no, rows)
 
     def apply_batch(self, batch_no: int, rows: Sequence[BatchRow | PairRow]) -> BatchAnswer:
         numbers = [number for row in rows if (number := row.get("row")) is not None]
