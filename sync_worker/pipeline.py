@@ -110,6 +110,32 @@ class IndexPort(Protocol):
         ...
 
 
+@dataclass(frozen=True, slots=True)
+class Memo:
+    """What normalising an accepted row gave, as far as a re-run needs it before matching: its
+    kind, external key (before in-file repeats are numbered) and hash, and the company keys that
+    tie a person to its employer. A pure function of the row's mapped cells and the default
+    region (:func:`row_digest`) for one version of the normalisation code."""
+
+    kind: Literal["company", "person"]
+    base_key: str
+    hash: str
+    name_key: str = ""  # a company's name key (``NormalizedRecord.name_pinyin``)
+    company_key: str = ""  # a person's employer key (``NormalizedRecord.company_norm``)
+
+
+class RowMemo(Protocol):
+    """Memos of rows normalised before, by :func:`row_digest` (a cache: losing it loses nothing,
+    a run then normalises every row). Its owner keeps the memos of one version of the
+    normalisation code apart from another's."""
+
+    def recall(self, digest: str) -> Memo | None: ...
+
+    def remember(self, memos: Mapping[str, Memo], used: Iterable[str]) -> None:
+        """Keep ``memos`` (rows normalised by this run) and mark ``used`` (rows recalled) as used."""
+        ...
+
+
 class Sink(Protocol):
     def check_unchanged(self, check_no: int, rows: Sequence[CheckRow]) -> CheckAnswer | None:
         """Which rows Odoo holds unchanged (counted there); None when Odoo does not offer it."""
@@ -332,6 +358,14 @@ def row_hash(kind: str, values: Mapping[str, Any], ids: Identifiers) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+def row_digest(raw: Mapping[str, Any], default_region: str) -> str:
+    """The fingerprint of a row's mapped cells (its row number left out) under ``default_region``:
+    what a :class:`Memo` is kept by."""
+    cells = sorted((str(k), v) for k, v in raw.items() if k != "key")
+    text = json.dumps([default_region, cells], ensure_ascii=False, default=str, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
 def _evidence_items(evidence: Sequence[Evidence]) -> list[EvidenceItem]:
     return [{"field": e.field, "level": e.level, "weight": e.weight, "text": e.text} for e in evidence]
 
@@ -356,8 +390,12 @@ class _Accepted:
     external_key: str
     hash: str
     kind: Literal["company", "person"]
-    payload: str  # JSON: {"values": ..., "identifiers": ...}
+    payload: str  # JSON: {"values": ..., "identifiers": ...}; "" until a recalled row is normalised
     nameless: bool
+    name_key: str = ""  # a company's name key
+    company_key: str = ""  # a person's employer key
+    #: a row recalled from its memo: its mapped cells (JSON), normalised only if it goes on
+    cells: str | None = None
 
     @property
     def values(self) -> dict[str, Any]:
@@ -372,10 +410,13 @@ class _Accepted:
 class _Read:
     rows_read: int = 0
     accepted: list[_Accepted] = field(default_factory=list)
-    records: list[NormalizedRecord] = field(default_factory=list)
+    records: list[NormalizedRecord | None] = field(default_factory=list)  # None: recalled
     rejected: dict[int, Rejection] = field(default_factory=dict)
     rejected_raw: dict[int, dict[str, str]] = field(default_factory=dict)  # row -> cells as read
     notes: int = 0
+    #: the memos of the rows this run normalised, and the digests of the rows it recalled
+    fresh: dict[str, Memo] = field(default_factory=dict)
+    recalled: list[str] = field(default_factory=list)
 
 
 def _chunks(rows: Iterable[Row], size: int) -> Iterator[list[Row]]:
@@ -389,9 +430,48 @@ def _chunks(rows: Iterable[Row], size: int) -> Iterator[list[Row]]:
         yield chunk
 
 
-def _read(rows: Iterable[Row], options: RunOptions, sink: Sink | None, mapper: Mapper) -> _Read:
+def _normalised(
+    raw: dict[str, Any], number: int, default_region: str
+) -> tuple[NormalizedRecord, dict[str, Any], Identifiers] | Rejection:
+    """A row's record, values and identifiers; or why it is rejected."""
+    raw["key"] = f"row:{number}"
+    record, display = normalize_row(raw, default_region=default_region)
+    has_id = bool(record.uscc or record.vat or record.lei)
+    # a missing or unusable name is forgiven when a valid identifier can still link the
+    # row; any other invalid value rejects the row with its reason
+    blocking = [p for p in record.problems if p.field != "name" or not has_id]
+    if blocking:
+        problem = blocking[0]
+        return {
+            "code": problem.code,
+            "message": _sentence(problem.reason),
+            "field": problem.field,
+            "value": problem.value,
+        }
+    return record, row_values(raw, record, display), identifiers(record)
+
+
+def _payload(values: Mapping[str, Any], ids: Identifiers) -> str:
+    return json.dumps({"values": values, "identifiers": ids}, ensure_ascii=False, separators=(",", ":"))
+
+
+def _company_keys(record: NormalizedRecord) -> tuple[str, str]:
+    """(name key of a company, employer key of a person)."""
+    if record.kind == "company":
+        return record.name_pinyin or "", ""
+    return "", record.company_norm or ""
+
+
+def _read(
+    rows: Iterable[Row], options: RunOptions, sink: Sink | None, mapper: Mapper, memo: RowMemo | None
+) -> _Read:
     read = _Read()
     seen_keys: dict[str, int] = {}
+
+    def numbered(key: str) -> str:
+        seen_keys[key] = seen_keys.get(key, 0) + 1
+        return f"{key}#{seen_keys[key]}" if seen_keys[key] > 1 else key
+
     for chunk in _chunks(rows, options.chunk_rows):
         for row in chunk:
             read.rows_read += 1
@@ -401,38 +481,48 @@ def _read(rows: Iterable[Row], options: RunOptions, sink: Sink | None, mapper: M
                 read.rejected_raw[row.number] = raw_cells(row)
                 continue
             raw = dict(mapper(row, options.mapping))
-            raw["key"] = f"row:{row.number}"
-            record, display = normalize_row(raw, default_region=options.default_region)
-            has_id = bool(record.uscc or record.vat or record.lei)
-            # a missing or unusable name is forgiven when a valid identifier can still link the
-            # row; any other invalid value rejects the row with its reason
-            blocking = [p for p in record.problems if p.field != "name" or not has_id]
-            if blocking:
-                problem = blocking[0]
-                read.rejected[row.number] = {
-                    "code": problem.code,
-                    "message": _sentence(problem.reason),
-                    "field": problem.field,
-                    "value": problem.value,
-                }
+            digest = row_digest(raw, options.default_region) if memo is not None else ""
+            known = memo.recall(digest) if memo is not None else None
+            if known is not None:
+                # normalised by an earlier run: Odoo may well hold it unchanged (normalised later
+                # only if it is not)
+                read.recalled.append(digest)
+                read.accepted.append(
+                    _Accepted(
+                        number=row.number,
+                        external_key=numbered(known.base_key),
+                        hash=known.hash,
+                        kind=known.kind,
+                        payload="",
+                        nameless=False,
+                        name_key=known.name_key,
+                        company_key=known.company_key,
+                        cells=json.dumps(raw, ensure_ascii=False, default=str, separators=(",", ":")),
+                    )
+                )
+                read.records.append(None)
+                continue
+            found = _normalised(raw, row.number, options.default_region)
+            if isinstance(found, dict):
+                read.rejected[row.number] = found
                 read.rejected_raw[row.number] = raw_cells(row)
                 continue
-            values = row_values(raw, record, display)
-            ids = identifiers(record)
+            record, values, ids = found
             key = base_key(raw, record)
-            seen_keys[key] = seen_keys.get(key, 0) + 1
-            if seen_keys[key] > 1:
-                key = f"{key}#{seen_keys[key]}"
+            digest_hash = row_hash(record.kind, values, ids)
+            name_key, company_key = _company_keys(record)
+            if memo is not None:
+                read.fresh[digest] = Memo(record.kind, key, digest_hash, name_key, company_key)
             read.accepted.append(
                 _Accepted(
                     number=row.number,
-                    external_key=key,
-                    hash=row_hash(record.kind, values, ids),
+                    external_key=numbered(key),
+                    hash=digest_hash,
                     kind=record.kind,
-                    payload=json.dumps(
-                        {"values": values, "identifiers": ids}, ensure_ascii=False, separators=(",", ":")
-                    ),
+                    payload=_payload(values, ids),
                     nameless=not record.name_norm,
+                    name_key=name_key,
+                    company_key=company_key,
                 )
             )
             read.records.append(record)
@@ -465,14 +555,12 @@ def _check_unchanged(read: _Read, sink: Sink, size: int) -> _Checked | None:
     the batch apply still finds the person's company in the batch (Odoo answers it unchanged
     there, and counts it once, there).
     """
-    records = read.records
-    employers = {r.company_norm for r in records if r.kind == "person" and r.company_norm}
+    items = read.accepted
+    employers = {item.company_key for item in items if item.kind == "person" and item.company_key}
     first: list[int] = []
     named: list[int] = []
-    for position, record in enumerate(records):
-        is_employer = (
-            record.kind == "company" and bool(record.name_pinyin) and record.name_pinyin in employers
-        )
+    for position, item in enumerate(items):
+        is_employer = item.kind == "company" and bool(item.name_key) and item.name_key in employers
         (named if is_employer else first).append(position)
     checked = _Checked()
     confirmed: set[int] = set()
@@ -499,17 +587,42 @@ def _check_unchanged(read: _Read, sink: Sink, size: int) -> _Checked | None:
 
     if not ask(first) and not checked.calls:
         return None
-    going_on = {records[i].company_norm for i in first if i not in confirmed and records[i].kind == "person"}
-    second = [i for i in named if records[i].name_pinyin not in going_on]
+    going_on = {items[i].company_key for i in first if i not in confirmed and items[i].kind == "person"}
+    second = [i for i in named if items[i].name_key not in going_on]
     checked.held_back = len(named) - len(second)
     if not ask(second) and not checked.calls:
         return None
     checked.unchanged = len(confirmed)
     if confirmed:
-        keep = [i for i in range(len(read.accepted)) if i not in confirmed]
-        read.accepted = [read.accepted[i] for i in keep]
-        read.records = [records[i] for i in keep]
+        keep = [i for i in range(len(items)) if i not in confirmed]
+        read.accepted = [items[i] for i in keep]
+        read.records = [read.records[i] for i in keep]
     return checked
+
+
+def _complete(read: _Read, default_region: str) -> None:
+    """Normalise the recalled rows that go on (Odoo did not confirm them, or was not asked)."""
+    if all(record is not None for record in read.records):
+        return
+    accepted: list[_Accepted] = []
+    records: list[NormalizedRecord | None] = []
+    for item, record in zip(read.accepted, read.records, strict=True):
+        if record is None:
+            assert item.cells is not None
+            raw = json.loads(item.cells)
+            found = _normalised(raw, item.number, default_region)
+            if isinstance(found, dict):  # not with the code that wrote the memo: reject as always
+                read.rejected[item.number] = found
+                read.rejected_raw[item.number] = {str(k): str(v) for k, v in raw.items() if v and k != "key"}
+                continue
+            record, values, ids = found
+            item.hash = row_hash(record.kind, values, ids)
+            item.payload = _payload(values, ids)
+            item.nameless = not record.name_norm
+            item.cells = None
+        accepted.append(item)
+        records.append(record)
+    read.accepted, read.records = accepted, records
 
 
 def _cluster_names(read: _Read, decisions: Sequence[Decision]) -> dict[str, str]:
@@ -649,8 +762,12 @@ def run(
     *,
     mapper: Mapper = apply_mapping,
     clock: Callable[[], float] = time.monotonic,
+    memo: RowMemo | None = None,
 ) -> PipelineResult:
-    """One run from rows to finished figures. ``sink`` may be None only for a dry run."""
+    """One run from rows to finished figures. ``sink`` may be None only for a dry run.
+
+    ``memo``: rows normalised by earlier runs; a recalled row that Odoo holds unchanged is not
+    even normalised again (a dry run does not use it)."""
     if sink is None and not options.dry_run:
         raise ValueError("a run that applies needs a sink")
     started = clock()
@@ -662,18 +779,26 @@ def run(
         return now
 
     try:
-        read = _read(rows, options, sink, mapper)
+        memo = memo if sink is not None and not options.dry_run else None
+        read = _read(rows, options, sink, mapper, memo)
         mark = lap("read", started)
         accepted = len(read.accepted)
+        recalled = len(read.recalled)
         checked: _Checked | None = None
         if sink is not None and not options.dry_run:
             checked = _check_unchanged(read, sink, options.check_rows)
             mark = lap("check", mark)
+        _complete(read, options.default_region)
+        if memo is not None:
+            memo.remember(read.fresh, read.recalled)
+            read.fresh.clear()
+            read.recalled.clear()
+        records = cast(list[NormalizedRecord], read.records)  # every row that goes on is normalised
         index_stats: dict[str, Any]
-        if read.records or options.dry_run:
+        if records or options.dry_run:
             match_index = index.index()
             mark = lap("index", mark)
-            result = match(read.records, match_index, options.match_config or MatchConfig())
+            result = match(records, match_index, options.match_config or MatchConfig())
             mark = lap("match", mark)
             index_stats = {"records": len(match_index), "seconds": timings["index"]}
         else:
@@ -691,6 +816,8 @@ def run(
             "index": index_stats,
             "matching": {k: v for k, v in result.stats.items() if k != "model_notes"},
         }
+        if memo is not None:
+            stats["rows_recalled"] = recalled  # not normalised before the check: a memo had them
         if checked is not None:
             stats["unchanged_check"] = {
                 "calls": checked.calls,

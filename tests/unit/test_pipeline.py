@@ -702,3 +702,100 @@ def test_a_company_whose_person_goes_on_goes_on_with_it() -> None:
     assert sorted(grown.rows) == [2, 5]
     assert grown.finished[0][2]["unchanged_check"]["held_back"] == 1
     assert result.counts == {"unchanged": 3, "created": 1}  # row 2 counted once, by apply_batch
+
+
+# -- memos: a re-run does not even normalise the rows Odoo holds unchanged -------------------------
+
+
+class Memos:
+    """The pipeline's RowMemo in memory (sync_worker.row_memo keeps it in SQLite)."""
+
+    def __init__(self) -> None:
+        self.memos: dict[str, Any] = {}
+        self.used: list[str] = []
+
+    def recall(self, digest: str) -> Any:
+        return self.memos.get(digest)
+
+    def remember(self, memos: Any, used: Any) -> None:
+        self.memos.update(memos)
+        self.used = list(used)
+
+
+def counting_normalisation(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    import sync_worker.pipeline as pipeline
+
+    calls: list[int] = []
+    real = pipeline.normalize_row
+
+    def counted(raw: Any, **kwargs: Any) -> Any:
+        calls.append(int(str(raw["key"]).split(":")[1]))
+        return real(raw, **kwargs)
+
+    monkeypatch.setattr(pipeline, "normalize_row", counted)
+    return calls
+
+
+def test_a_rerun_normalises_only_the_rows_that_go_on(monkeypatch: pytest.MonkeyPatch) -> None:
+    keys: dict[str, str] = {}
+    memos = Memos()
+    calls = counting_normalisation(monkeypatch)
+    run(LIST, Index(PARTNERS), Sink(keys=keys), RunOptions(mapping=MAPPING), memo=memos)
+    assert sorted(calls) == [2, 3, 4, 5, 6, 7, 8] and len(memos.memos) == 4  # accepted rows only
+    changed = list(LIST)
+    changed[6] = rows(("成都天府食品有限公司", "13655556666", "", USCC_B, "成都市武侯区"), first=8)[0]
+    calls.clear()
+    again = Sink(keys=keys)
+    result = run(changed, Index(PARTNERS), again, RunOptions(mapping=MAPPING), memo=memos)
+    assert sorted(calls) == [4, 5, 7, 8], "the rejected rows and the changed one; none of the others"
+    assert again.finished[0][2]["rows_recalled"] == 3 and len(memos.used) == 3
+    assert result.counts == {"rejected": 3, "unchanged": 3, "created": 1}
+    plain = Sink(keys=None)
+    run(changed, Index(PARTNERS), plain, RunOptions(mapping=MAPPING))
+    assert again.rows[8] == plain.rows[8] and again.rows[5] == plain.rows[5]  # the same payloads
+
+
+def test_a_recalled_row_odoo_does_not_confirm_is_normalised_and_sent_as_ever(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    memos = Memos()
+    run(LIST, Index(PARTNERS), Sink(keys={}), RunOptions(mapping=MAPPING), memo=memos)
+    calls = counting_normalisation(monkeypatch)
+    forgotten = Sink(keys={})  # an Odoo that lost its keys (another database, a restored backup)
+    run(LIST, Index(PARTNERS), forgotten, RunOptions(mapping=MAPPING, batch_rows=3), memo=memos)
+    assert sorted(calls) == [2, 3, 4, 5, 6, 7, 8]  # recalled rows normalised after the check
+    plain = Sink()
+    run(LIST, Index(PARTNERS), plain, RunOptions(mapping=MAPPING, batch_rows=3))
+    assert forgotten.batches == plain.batches  # the same batches, row for row
+    old_odoo = Sink()  # does not offer the check: every recalled row is normalised too
+    run(LIST, Index(PARTNERS), old_odoo, RunOptions(mapping=MAPPING, batch_rows=3), memo=memos)
+    assert old_odoo.batches == plain.batches
+
+
+def test_a_dry_run_uses_no_memo() -> None:
+    memos = Memos()
+    run(LIST, Index(PARTNERS), Sink(keys={}), RunOptions(mapping=MAPPING, dry_run=True), memo=memos)
+    assert memos.memos == {}
+
+
+def test_row_memos_on_disk(tmp_path: Any) -> None:
+    from sync_worker.pipeline import Memo
+    from sync_worker.row_memo import RowMemoStore, code_fingerprint
+
+    first = RowMemoStore(tmp_path, fingerprint="aaaa", max_memos=2)
+    assert first.recall("d1") is None
+    first.remember({"d1": Memo("company", "uscc:1", "h1", "tianfu", "")}, [])
+    first.remember({"d2": Memo("person", "email:a", "h2", "", "tianfu")}, ["d1"])
+    again = RowMemoStore(tmp_path, fingerprint="aaaa", max_memos=2)
+    assert again.recall("d1") == Memo("company", "uscc:1", "h1", "tianfu", "")
+    assert again.recall("d2") == Memo("person", "email:a", "h2", "", "tianfu")
+    again.remember({"d3": Memo("company", "k3", "h3")}, ["d2"])  # d1, least recently used, goes
+    assert RowMemoStore(tmp_path, fingerprint="aaaa").recall("d1") is None
+    # another version of the code recalls nothing, and the old version's file goes
+    other = RowMemoStore(tmp_path, fingerprint="bbbb")
+    assert other.recall("d2") is None
+    other.remember({}, [])
+    assert [p.name for p in tmp_path.glob("rows-*.sqlite")] == ["rows-bbbb.sqlite"]
+    (tmp_path / "rows-bbbb.sqlite").write_bytes(b"not a database")
+    assert RowMemoStore(tmp_path, fingerprint="bbbb").recall("d2") is None  # unreadable: none
+    assert code_fingerprint() == code_fingerprint() and len(code_fingerprint()) == 16
