@@ -799,3 +799,22 @@ def test_row_memos_on_disk(tmp_path: Any) -> None:
     (tmp_path / "rows-bbbb.sqlite").write_bytes(b"not a database")
     assert RowMemoStore(tmp_path, fingerprint="bbbb").recall("d2") is None  # unreadable: none
     assert code_fingerprint() == code_fingerprint() and len(code_fingerprint()) == 16
+
+
+def test_the_memos_follow_the_normalisation_code(tmp_path: Any) -> None:
+    from sync_worker.row_memo import code_fingerprint
+
+    (tmp_path / "normalize" / "data").mkdir(parents=True)
+    (tmp_path / "normalize" / "phone.py").write_text("RULE = 1\n")
+    (tmp_path / "normalize" / "data" / "legal_forms.csv").write_text("有限公司\n")
+    (tmp_path / "pipeline.py").write_text("HASH = 1\n")
+    before = code_fingerprint(tmp_path)
+    assert code_fingerprint(tmp_path) == before
+    for name, text in (
+        ("normalize/phone.py", "RULE = 2\n"),
+        ("normalize/data/legal_forms.csv", "股份有限公司\n"),
+        ("pipeline.py", "HASH = 2\n"),
+    ):
+        (tmp_path / name).write_text(text)
+        assert code_fingerprint(tmp_path) != before, name
+        before = code_fingerprint(tmp_path)
