@@ -48,6 +48,7 @@ BOOKKEEPING = frozenset(
         "customer.sync.external.key",
         "customer.field.provenance",
         "customer.sync.run.batch",
+        "customer.sync.run.check",
     }
 )
 """The addon's stored models left out: the audit trail, and rows that mirror audited changes."""
