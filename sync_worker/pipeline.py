@@ -122,6 +122,8 @@ class Memo:
     hash: str
     name_key: str = ""  # a company's name key (``NormalizedRecord.name_pinyin``)
     company_key: str = ""  # a person's employer key (``NormalizedRecord.company_norm``)
+    #: a row normalisation rejects: why (kind, key and hash then mean nothing)
+    rejection: Rejection | None = None
 
 
 class RowMemo(Protocol):
@@ -483,6 +485,11 @@ def _read(
             raw = dict(mapper(row, options.mapping))
             digest = row_digest(raw, options.default_region) if memo is not None else ""
             known = memo.recall(digest) if memo is not None else None
+            if known is not None and known.rejection is not None:
+                read.recalled.append(digest)
+                read.rejected[row.number] = known.rejection  # the reason normalising gave
+                read.rejected_raw[row.number] = raw_cells(row)
+                continue
             if known is not None:
                 # normalised by an earlier run: Odoo may well hold it unchanged (normalised later
                 # only if it is not)
@@ -506,6 +513,8 @@ def _read(
             if isinstance(found, dict):
                 read.rejected[row.number] = found
                 read.rejected_raw[row.number] = raw_cells(row)
+                if memo is not None:
+                    read.fresh[digest] = Memo("company", "", "", rejection=found)
                 continue
             record, values, ids = found
             key = base_key(raw, record)

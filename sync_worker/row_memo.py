@@ -2,9 +2,9 @@
 
 Normalising is most of what a run of an unchanged file costs (the phone, name, address and
 identifier rules, per row). A :class:`~sync_worker.pipeline.Memo` keeps what a re-run needs
-before it asks Odoo's ``check_unchanged`` (the row's kind, external key, hash and company keys)
-by the fingerprint of the row's mapped cells; a row that Odoo confirms unchanged is then never
-normalised, a row that goes on is normalised as always.
+before it asks Odoo's ``check_unchanged`` (the row's kind, external key, hash and company keys;
+or the reason it is rejected) by the fingerprint of the row's mapped cells; a row that Odoo
+confirms unchanged is then never normalised, a row that goes on is normalised as always.
 
 The memos of one version of the normalisation code are kept apart from another's: the file is
 named after :func:`code_fingerprint` (the worker's normalisation and payload code, its data
@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 import logging
 import sqlite3
 import time
@@ -31,6 +32,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Literal, cast
 
+from sync_worker.contract import Rejection
 from sync_worker.pipeline import Memo
 
 _logger = logging.getLogger(__name__)
@@ -79,7 +81,7 @@ class RowMemoStore:
         connection.execute(
             "CREATE TABLE IF NOT EXISTS memo (digest TEXT PRIMARY KEY, kind TEXT NOT NULL, "
             "base_key TEXT NOT NULL, hash TEXT NOT NULL, name_key TEXT NOT NULL, "
-            "company_key TEXT NOT NULL, used REAL NOT NULL)"
+            "company_key TEXT NOT NULL, rejection TEXT, used REAL NOT NULL)"
         )
         return connection
 
@@ -90,15 +92,20 @@ class RowMemoStore:
                 try:
                     with contextlib.closing(self._connect()) as connection:
                         rows = connection.execute(
-                            "SELECT digest, kind, base_key, hash, name_key, company_key FROM memo"
+                            "SELECT digest, kind, base_key, hash, name_key, company_key, rejection FROM memo"
                         ).fetchall()
                 except (OSError, sqlite3.Error) as exc:
                     _logger.warning("row memos in %s unreadable, normalising every row: %s", self.path, exc)
                     rows = []
-                for digest, kind, key, row_hash, name_key, company_key in rows:
+                for digest, kind, key, row_hash, name_key, company_key, rejection in rows:
                     if kind in ("company", "person"):
                         self._memos[digest] = Memo(
-                            cast(Literal["company", "person"], kind), key, row_hash, name_key, company_key
+                            cast(Literal["company", "person"], kind),
+                            key,
+                            row_hash,
+                            name_key,
+                            company_key,
+                            cast(Rejection, json.loads(rejection)) if rejection else None,
                         )
         return self._memos
 
@@ -112,9 +119,18 @@ class RowMemoStore:
         try:
             with contextlib.closing(self._connect()) as connection, connection:
                 connection.executemany(
-                    "INSERT OR REPLACE INTO memo VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    "INSERT OR REPLACE INTO memo VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                     [
-                        (digest, m.kind, m.base_key, m.hash, m.name_key, m.company_key, now)
+                        (
+                            digest,
+                            m.kind,
+                            m.base_key,
+                            m.hash,
+                            m.name_key,
+                            m.company_key,
+                            json.dumps(m.rejection, ensure_ascii=False) if m.rejection else None,
+                            now,
+                        )
                         for digest, m in memos.items()
                     ],
                 )
