@@ -534,7 +534,8 @@ def _partner_dates(client: Any) -> dict[int, str]:
 
 
 #: Tables a run writes for its own bookkeeping, whatever its rows do: the run, its batches and
-#: their stored answers, its rows' outcomes (only those that are not "unchanged"), the file kept
+#: their stored answers, its unchanged checks (``check_unchanged``) and their stored answers, its
+#: rows' outcomes (only those that are not "unchanged"), the file kept
 #: as the run's attachment, the run's chatter (state tracking) and the audit log's entries about
 #: those records (:data:`RUN_MODELS`). Every other table that a
 #: second run of the same file creates or writes a row in counts as a write.
@@ -542,6 +543,7 @@ RUN_BOOKKEEPING = frozenset(
     {
         "customer_sync_run",
         "customer_sync_run_batch",
+        "customer_sync_run_check",
         "customer_sync_run_row",
         "ir_attachment",
         "mail_message",

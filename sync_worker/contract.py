@@ -49,9 +49,15 @@ MAPPABLE_FIELDS = (
 )
 
 
+#: methods added within version 1, called only when ``contract_version`` names them
+FEATURES = ("check_unchanged",)
+
+
 class ContractVersion(TypedDict):
     version: int
     min_worker_version: int
+    #: the methods added within the version that Odoo offers (absent: none)
+    features: NotRequired[list[str]]
 
 
 class RunSource(TypedDict):
@@ -236,6 +242,25 @@ class BatchAnswer(TypedDict):
     counts: dict[str, int]
 
 
+class CheckRow(TypedDict):
+    row: int
+    external_key: str
+    hash: str
+
+
+class CheckResult(TypedDict):
+    row: int | None
+    unchanged: bool  # true: counted as unchanged on the run, not to be sent to apply_batch
+    partner_id: int | None
+    candidate_id: int | None
+
+
+class CheckAnswer(TypedDict):
+    check_no: int
+    results: list[CheckResult]
+    counts: dict[str, int]
+
+
 class DueSource(TypedDict):
     source_id: int
     name: str
@@ -315,6 +340,12 @@ class ApplyBatchRequest(TypedDict):
     rows: list[BatchRow | PairRow]
 
 
+class CheckUnchangedRequest(TypedDict):
+    run_id: int
+    check_no: int
+    rows: list[CheckRow]
+
+
 class ListRunsRequest(TypedDict):
     limit: NotRequired[int]
     source: NotRequired[str | int | None]
@@ -332,6 +363,7 @@ METHODS: dict[str, tuple[Any, Any]] = {
     "propose_mapping": (ProposeMappingRequest, MappingProposal),
     "read_index": (ReadIndexRequest, IndexPage),
     "apply_batch": (ApplyBatchRequest, BatchAnswer),
+    "check_unchanged": (CheckUnchangedRequest, CheckAnswer),
     "list_runs": (ListRunsRequest, list[RunSummary]),
     "due_sources": (NoArguments, list[DueSource]),
 }
@@ -358,6 +390,9 @@ PAYLOADS: dict[str, type] = {
     "apply_batch": BatchAnswer,
     "batch_answer": BatchAnswer,
     "row_result": RowResult,
+    "check_unchanged": CheckAnswer,
+    "check_answer": CheckAnswer,
+    "check_row": CheckRow,
     "list_runs": RunSummary,
     "due_sources": DueSource,
     "due_source": DueSource,

@@ -23,20 +23,31 @@ The flow:
    mobile number (a second number in the phone column when there is no mobile column) and the
    first e-mail as values, every e-mail as an identifier; further phone numbers of one cell are
    matched on but not sent.
-2. **match** the accepted rows against the index *and against each other* in one call of
+2. **ask Odoo what it holds unchanged** (``check_unchanged``, in calls of ``check_rows``): the
+   external key and hash of every accepted row. A row whose key Odoo holds with the same hash
+   (and a partner or review entry it became) is counted there as *unchanged* and goes no
+   further: it is neither matched nor applied, which is what makes a re-run of the same file
+   cheap. The other rows go on below; so does a company row that a person row going on names
+   as its employer (the batch apply links a person to a company of the same batch), and every
+   rejected row (the run records its reason again). When no accepted row is left, the index is
+   not even pulled. A resumed run asks again and gets Odoo's stored answers, so the rows that go
+   on, and their batches, are the same as in the attempt it resumes. An Odoo that does not offer
+   the check (``contract_version`` lists no ``check_unchanged``) gets every row, as before; a
+   dry run asks nothing.
+3. **match** the remaining accepted rows against the index *and against each other* in one call of
    :func:`~sync_worker.matching.match`: in-file duplicates form clusters (one partner per
    cluster) even when they lie far apart in the file. The whole file is matched at once
    because a duplicate may sit in any chunk; what is held meanwhile is one
    ``NormalizedRecord`` and the payload (as compact JSON) per row, never the raw file. Measured
    on 50 000 generated rows: the run added about 330 MiB to the process, matching and the
    normalisation tables included.
-3. **apply** the rows in file order in batches of ``batch_rows``; batch ``n`` is the
+4. **apply** the rows in file order in batches of ``batch_rows``; batch ``n`` is the
    ``batch_no`` of ``apply_batch`` and ``batches_done`` of the checkpoint, so a resumed run
    skips what was applied (and Odoo answers a re-sent batch from its store anyway). The
    in-file pairs the engine was unsure of go last, as ``pair`` rows. Progress and the cancel
    flag after each batch: a cancelled run stops there, and its message says after which batch
    and how many rows were applied (:class:`Cancelled`).
-4. **finish** with the run's figures. A dry run does steps 1 and 2 and answers what would be
+5. **finish** with the run's figures. A dry run does steps 1 and 3 and answers what would be
    created, linked, reviewed and rejected, without applying anything.
 
 External keys (Odoo's idempotency key per source): the mapped ``external_key`` column as is, else a
@@ -60,7 +71,9 @@ from typing import Any, Literal, Protocol, cast
 from sync_worker.contract import (
     BatchAnswer,
     BatchRow,
+    CheckAnswer,
     Checkpoint,
+    CheckRow,
     EvidenceItem,
     FinalState,
     Identifiers,
@@ -70,7 +83,7 @@ from sync_worker.contract import (
     Rejection,
     RowDecision,
 )
-from sync_worker.matching import Decision, Evidence, MatchConfig, MatchIndex, match
+from sync_worker.matching import Decision, Evidence, MatchConfig, MatchIndex, MatchResult, match
 from sync_worker.normalize import Display, NormalizedRecord, normalize_row
 from sync_worker.normalize.text import clip, tidy
 from sync_worker.sources.files import Row
@@ -78,6 +91,7 @@ from sync_worker.sources.mapping import apply_mapping
 
 CHUNK_ROWS = 2000
 BATCH_ROWS = 500
+CHECK_ROWS = 5000  # rows per check_unchanged call (Odoo takes at most 5000)
 EXCERPT = 80
 RAW_CELL = 200  # characters of each cell of a rejected row's content (as Odoo keeps them)
 RAW_COLUMNS = 40  # and its columns
@@ -96,7 +110,39 @@ class IndexPort(Protocol):
         ...
 
 
+@dataclass(frozen=True, slots=True)
+class Memo:
+    """What normalising an accepted row gave, as far as a re-run needs it before matching: its
+    kind, external key (before in-file repeats are numbered) and hash, and the company keys that
+    tie a person to its employer. A pure function of the row's mapped cells and the default
+    region (:func:`row_digest`) for one version of the normalisation code."""
+
+    kind: Literal["company", "person"]
+    base_key: str
+    hash: str
+    name_key: str = ""  # a company's name key (``NormalizedRecord.name_pinyin``)
+    company_key: str = ""  # a person's employer key (``NormalizedRecord.company_norm``)
+    #: a row normalisation rejects: why (kind, key and hash then mean nothing)
+    rejection: Rejection | None = None
+
+
+class RowMemo(Protocol):
+    """Memos of rows normalised before, by :func:`row_digest` (a cache: losing it loses nothing,
+    a run then normalises every row). Its owner keeps the memos of one version of the
+    normalisation code apart from another's."""
+
+    def recall(self, digest: str) -> Memo | None: ...
+
+    def remember(self, memos: Mapping[str, Memo], used: Iterable[str]) -> None:
+        """Keep ``memos`` (rows normalised by this run) and mark ``used`` (rows recalled) as used."""
+        ...
+
+
 class Sink(Protocol):
+    def check_unchanged(self, check_no: int, rows: Sequence[CheckRow]) -> CheckAnswer | None:
+        """Which rows Odoo holds unchanged (counted there); None when Odoo does not offer it."""
+        ...
+
     def apply_batch(self, batch_no: int, rows: Sequence[BatchRow | PairRow]) -> BatchAnswer: ...
 
     def report_progress(
@@ -133,6 +179,7 @@ class RunOptions:
     rows_done: int = 0  # and the rows in them
     chunk_rows: int = CHUNK_ROWS
     batch_rows: int = BATCH_ROWS
+    check_rows: int = CHECK_ROWS
     match_config: MatchConfig | None = None
 
 
@@ -313,6 +360,14 @@ def row_hash(kind: str, values: Mapping[str, Any], ids: Identifiers) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+def row_digest(raw: Mapping[str, Any], default_region: str) -> str:
+    """The fingerprint of a row's mapped cells (its row number left out) under ``default_region``:
+    what a :class:`Memo` is kept by."""
+    cells = sorted((str(k), v) for k, v in raw.items() if k != "key")
+    text = json.dumps([default_region, cells], ensure_ascii=False, default=str, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
 def _evidence_items(evidence: Sequence[Evidence]) -> list[EvidenceItem]:
     return [{"field": e.field, "level": e.level, "weight": e.weight, "text": e.text} for e in evidence]
 
@@ -337,8 +392,12 @@ class _Accepted:
     external_key: str
     hash: str
     kind: Literal["company", "person"]
-    payload: str  # JSON: {"values": ..., "identifiers": ...}
+    payload: str  # JSON: {"values": ..., "identifiers": ...}; "" until a recalled row is normalised
     nameless: bool
+    name_key: str = ""  # a company's name key
+    company_key: str = ""  # a person's employer key
+    #: a row recalled from its memo: its mapped cells (JSON), normalised only if it goes on
+    cells: str | None = None
 
     @property
     def values(self) -> dict[str, Any]:
@@ -353,10 +412,13 @@ class _Accepted:
 class _Read:
     rows_read: int = 0
     accepted: list[_Accepted] = field(default_factory=list)
-    records: list[NormalizedRecord] = field(default_factory=list)
+    records: list[NormalizedRecord | None] = field(default_factory=list)  # None: recalled
     rejected: dict[int, Rejection] = field(default_factory=dict)
     rejected_raw: dict[int, dict[str, str]] = field(default_factory=dict)  # row -> cells as read
     notes: int = 0
+    #: the memos of the rows this run normalised, and the digests of the rows it recalled
+    fresh: dict[str, Memo] = field(default_factory=dict)
+    recalled: list[str] = field(default_factory=list)
 
 
 def _chunks(rows: Iterable[Row], size: int) -> Iterator[list[Row]]:
@@ -370,9 +432,48 @@ def _chunks(rows: Iterable[Row], size: int) -> Iterator[list[Row]]:
         yield chunk
 
 
-def _read(rows: Iterable[Row], options: RunOptions, sink: Sink | None, mapper: Mapper) -> _Read:
+def _normalised(
+    raw: dict[str, Any], number: int, default_region: str
+) -> tuple[NormalizedRecord, dict[str, Any], Identifiers] | Rejection:
+    """A row's record, values and identifiers; or why it is rejected."""
+    raw["key"] = f"row:{number}"
+    record, display = normalize_row(raw, default_region=default_region)
+    has_id = bool(record.uscc or record.vat or record.lei)
+    # a missing or unusable name is forgiven when a valid identifier can still link the
+    # row; any other invalid value rejects the row with its reason
+    blocking = [p for p in record.problems if p.field != "name" or not has_id]
+    if blocking:
+        problem = blocking[0]
+        return {
+            "code": problem.code,
+            "message": _sentence(problem.reason),
+            "field": problem.field,
+            "value": problem.value,
+        }
+    return record, row_values(raw, record, display), identifiers(record)
+
+
+def _payload(values: Mapping[str, Any], ids: Identifiers) -> str:
+    return json.dumps({"values": values, "identifiers": ids}, ensure_ascii=False, separators=(",", ":"))
+
+
+def _company_keys(record: NormalizedRecord) -> tuple[str, str]:
+    """(name key of a company, employer key of a person)."""
+    if record.kind == "company":
+        return record.name_pinyin or "", ""
+    return "", record.company_norm or ""
+
+
+def _read(
+    rows: Iterable[Row], options: RunOptions, sink: Sink | None, mapper: Mapper, memo: RowMemo | None
+) -> _Read:
     read = _Read()
     seen_keys: dict[str, int] = {}
+
+    def numbered(key: str) -> str:
+        seen_keys[key] = seen_keys.get(key, 0) + 1
+        return f"{key}#{seen_keys[key]}" if seen_keys[key] > 1 else key
+
     for chunk in _chunks(rows, options.chunk_rows):
         for row in chunk:
             read.rows_read += 1
@@ -382,38 +483,55 @@ def _read(rows: Iterable[Row], options: RunOptions, sink: Sink | None, mapper: M
                 read.rejected_raw[row.number] = raw_cells(row)
                 continue
             raw = dict(mapper(row, options.mapping))
-            raw["key"] = f"row:{row.number}"
-            record, display = normalize_row(raw, default_region=options.default_region)
-            has_id = bool(record.uscc or record.vat or record.lei)
-            # a missing or unusable name is forgiven when a valid identifier can still link the
-            # row; any other invalid value rejects the row with its reason
-            blocking = [p for p in record.problems if p.field != "name" or not has_id]
-            if blocking:
-                problem = blocking[0]
-                read.rejected[row.number] = {
-                    "code": problem.code,
-                    "message": _sentence(problem.reason),
-                    "field": problem.field,
-                    "value": problem.value,
-                }
+            digest = row_digest(raw, options.default_region) if memo is not None else ""
+            known = memo.recall(digest) if memo is not None else None
+            if known is not None and known.rejection is not None:
+                read.recalled.append(digest)
+                read.rejected[row.number] = known.rejection  # the reason normalising gave
                 read.rejected_raw[row.number] = raw_cells(row)
                 continue
-            values = row_values(raw, record, display)
-            ids = identifiers(record)
+            if known is not None:
+                # normalised by an earlier run: Odoo may well hold it unchanged (normalised later
+                # only if it is not)
+                read.recalled.append(digest)
+                read.accepted.append(
+                    _Accepted(
+                        number=row.number,
+                        external_key=numbered(known.base_key),
+                        hash=known.hash,
+                        kind=known.kind,
+                        payload="",
+                        nameless=False,
+                        name_key=known.name_key,
+                        company_key=known.company_key,
+                        cells=json.dumps(raw, ensure_ascii=False, default=str, separators=(",", ":")),
+                    )
+                )
+                read.records.append(None)
+                continue
+            found = _normalised(raw, row.number, options.default_region)
+            if isinstance(found, dict):
+                read.rejected[row.number] = found
+                read.rejected_raw[row.number] = raw_cells(row)
+                if memo is not None:
+                    read.fresh[digest] = Memo("company", "", "", rejection=found)
+                continue
+            record, values, ids = found
             key = base_key(raw, record)
-            seen_keys[key] = seen_keys.get(key, 0) + 1
-            if seen_keys[key] > 1:
-                key = f"{key}#{seen_keys[key]}"
+            digest_hash = row_hash(record.kind, values, ids)
+            name_key, company_key = _company_keys(record)
+            if memo is not None:
+                read.fresh[digest] = Memo(record.kind, key, digest_hash, name_key, company_key)
             read.accepted.append(
                 _Accepted(
                     number=row.number,
-                    external_key=key,
-                    hash=row_hash(record.kind, values, ids),
+                    external_key=numbered(key),
+                    hash=digest_hash,
                     kind=record.kind,
-                    payload=json.dumps(
-                        {"values": values, "identifiers": ids}, ensure_ascii=False, separators=(",", ":")
-                    ),
+                    payload=_payload(values, ids),
                     nameless=not record.name_norm,
+                    name_key=name_key,
+                    company_key=company_key,
                 )
             )
             read.records.append(record)
@@ -424,6 +542,96 @@ def _read(rows: Iterable[Row], options: RunOptions, sink: Sink | None, mapper: M
                     read.rows_read, batches_done=options.batches_done, rows_done=options.rows_done
                 )
     return read
+
+
+@dataclass
+class _Checked:
+    """What ``check_unchanged`` answered for the run's accepted rows."""
+
+    calls: int = 0
+    rows: int = 0  # rows asked about
+    unchanged: int = 0  # rows Odoo confirmed (and counted on the run): not matched, not applied
+    held_back: int = 0  # companies not asked about: a person row naming them goes on
+
+
+def _check_unchanged(read: _Read, sink: Sink, size: int) -> _Checked | None:
+    """Ask Odoo which accepted rows it holds unchanged (same external key and hash, see
+    ``check_unchanged``) and drop those from ``read``: they are neither matched nor applied,
+    Odoo has counted them as unchanged. None when this Odoo does not offer the check.
+
+    A company row that a person row of the file names as its employer is asked about last, and
+    only when every person row naming it was confirmed: otherwise it goes on with them, so that
+    the batch apply still finds the person's company in the batch (Odoo answers it unchanged
+    there, and counts it once, there).
+    """
+    items = read.accepted
+    employers = {item.company_key for item in items if item.kind == "person" and item.company_key}
+    first: list[int] = []
+    named: list[int] = []
+    for position, item in enumerate(items):
+        is_employer = item.kind == "company" and bool(item.name_key) and item.name_key in employers
+        (named if is_employer else first).append(position)
+    checked = _Checked()
+    confirmed: set[int] = set()
+
+    def ask(positions: Sequence[int]) -> bool:
+        for start in range(0, len(positions), size):
+            part = positions[start : start + size]
+            rows: list[CheckRow] = [
+                {
+                    "row": read.accepted[i].number,
+                    "external_key": read.accepted[i].external_key,
+                    "hash": read.accepted[i].hash,
+                }
+                for i in part
+            ]
+            answer = sink.check_unchanged(checked.calls + 1, rows)
+            if answer is None:
+                return False
+            checked.calls += 1
+            checked.rows += len(rows)
+            same = {result["row"] for result in answer["results"] if result.get("unchanged")}
+            confirmed.update(i for i in part if read.accepted[i].number in same)
+        return True
+
+    if not ask(first) and not checked.calls:
+        return None
+    going_on = {items[i].company_key for i in first if i not in confirmed and items[i].kind == "person"}
+    second = [i for i in named if items[i].name_key not in going_on]
+    checked.held_back = len(named) - len(second)
+    if not ask(second) and not checked.calls:
+        return None
+    checked.unchanged = len(confirmed)
+    if confirmed:
+        keep = [i for i in range(len(items)) if i not in confirmed]
+        read.accepted = [items[i] for i in keep]
+        read.records = [read.records[i] for i in keep]
+    return checked
+
+
+def _complete(read: _Read, default_region: str) -> None:
+    """Normalise the recalled rows that go on (Odoo did not confirm them, or was not asked)."""
+    if all(record is not None for record in read.records):
+        return
+    accepted: list[_Accepted] = []
+    records: list[NormalizedRecord | None] = []
+    for item, record in zip(read.accepted, read.records, strict=True):
+        if record is None:
+            assert item.cells is not None
+            raw = json.loads(item.cells)
+            found = _normalised(raw, item.number, default_region)
+            if isinstance(found, dict):  # not with the code that wrote the memo: reject as always
+                read.rejected[item.number] = found
+                read.rejected_raw[item.number] = {str(k): str(v) for k, v in raw.items() if v and k != "key"}
+                continue
+            record, values, ids = found
+            item.hash = row_hash(record.kind, values, ids)
+            item.payload = _payload(values, ids)
+            item.nameless = not record.name_norm
+            item.cells = None
+        accepted.append(item)
+        records.append(record)
+    read.accepted, read.records = accepted, records
 
 
 def _cluster_names(read: _Read, decisions: Sequence[Decision]) -> dict[str, str]:
@@ -563,8 +771,12 @@ def run(
     *,
     mapper: Mapper = apply_mapping,
     clock: Callable[[], float] = time.monotonic,
+    memo: RowMemo | None = None,
 ) -> PipelineResult:
-    """One run from rows to finished figures. ``sink`` may be None only for a dry run."""
+    """One run from rows to finished figures. ``sink`` may be None only for a dry run.
+
+    ``memo``: rows normalised by earlier runs; a recalled row that Odoo holds unchanged is not
+    even normalised again (a dry run does not use it)."""
     if sink is None and not options.dry_run:
         raise ValueError("a run that applies needs a sink")
     started = clock()
@@ -576,22 +788,52 @@ def run(
         return now
 
     try:
-        read = _read(rows, options, sink, mapper)
+        memo = memo if sink is not None and not options.dry_run else None
+        read = _read(rows, options, sink, mapper, memo)
         mark = lap("read", started)
-        match_index = index.index()
-        mark = lap("index", mark)
-        result = match(read.records, match_index, options.match_config or MatchConfig())
-        mark = lap("match", mark)
+        accepted = len(read.accepted)
+        recalled = len(read.recalled)
+        checked: _Checked | None = None
+        if sink is not None and not options.dry_run:
+            checked = _check_unchanged(read, sink, options.check_rows)
+            mark = lap("check", mark)
+        _complete(read, options.default_region)
+        if memo is not None:
+            memo.remember(read.fresh, read.recalled)
+            read.fresh.clear()
+            read.recalled.clear()
+        records = cast(list[NormalizedRecord], read.records)  # every row that goes on is normalised
+        index_stats: dict[str, Any]
+        if records or options.dry_run:
+            match_index = index.index()
+            mark = lap("index", mark)
+            result = match(records, match_index, options.match_config or MatchConfig())
+            mark = lap("match", mark)
+            index_stats = {"records": len(match_index), "seconds": timings["index"]}
+        else:
+            # every accepted row is unchanged: nothing to match, so the index is not pulled (the
+            # next run that matches pulls what changed since the cache's cursor, as always)
+            result = MatchResult(decisions=[], clusters=[])
+            index_stats = {"records": None, "seconds": 0.0, "pulled": False}
         clusters = _cluster_names(read, result.decisions)
         pairs = pair_rows(result.file_pairs, clusters, result.pair_evidence)
         stats: dict[str, Any] = {
             "rows_read": read.rows_read,
-            "rows_accepted": len(read.accepted),
+            "rows_accepted": accepted,
             "reader_notes": read.notes,
-            "index_records": len(match_index),
-            "index": {"records": len(match_index), "seconds": timings["index"]},
+            "index_records": index_stats["records"],
+            "index": index_stats,
             "matching": {k: v for k, v in result.stats.items() if k != "model_notes"},
         }
+        if memo is not None:
+            stats["rows_recalled"] = recalled  # not normalised before the check: a memo had them
+        if checked is not None:
+            stats["unchanged_check"] = {
+                "calls": checked.calls,
+                "rows": checked.rows,
+                "unchanged": checked.unchanged,
+                "held_back": checked.held_back,
+            }
         if options.dry_run:
             texts = {d.key: d.explain() for d in result.decisions}
             every = list(_rows_in_order(read, result.decisions, clusters))
@@ -627,6 +869,8 @@ def run(
         outcome = _apply(
             _rows_in_order(read, result.decisions, clusters), total, pairs, sink, options, read.rows_read
         )
+        if checked is not None and checked.unchanged:
+            outcome.counts["unchanged"] = outcome.counts.get("unchanged", 0) + checked.unchanged
         lap("apply", mark)
         lap("total", started)
         stats["timings"] = timings

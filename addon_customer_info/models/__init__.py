@@ -35,6 +35,7 @@ from . import customer_sync_source_mapping
 from . import customer_sync_source_trust
 from . import customer_sync_run
 from . import customer_sync_run_row
+from . import customer_sync_run_check
 from . import customer_sync_api
 from . import customer_partner_identifier
 from . import customer_field_provenance

@@ -7,6 +7,8 @@ from .customer_sync_source import INTEGRATION_GROUP
 CONTRACT_VERSION = 1
 MIN_WORKER_VERSION = 1
 MAX_LIST = 200
+FEATURES = ("check_unchanged",)
+"""Methods added within version 1: a worker calls them only when ``contract_version`` lists them."""
 
 
 class CustomerSyncApi(models.AbstractModel):
@@ -52,9 +54,14 @@ class CustomerSyncApi(models.AbstractModel):
     @api.model
     @api.readonly
     def contract_version(self):
-        """``{version, min_worker_version}``."""
+        """``{version, min_worker_version, features}``: ``features`` names the methods added
+        within the version (an older addon answers without it)."""
         self._check_caller()
-        return {"version": CONTRACT_VERSION, "min_worker_version": MIN_WORKER_VERSION}
+        return {
+            "version": CONTRACT_VERSION,
+            "min_worker_version": MIN_WORKER_VERSION,
+            "features": list(FEATURES),
+        }
 
     @api.model
     def claim_run(self, worker, stale_after=DEFAULT_STALE_AFTER):
@@ -140,6 +147,18 @@ class CustomerSyncApi(models.AbstractModel):
         """
         self._check_caller()
         return self.env["customer.sync.run.batch"]._apply(self._run(run_id), batch_no, rows)
+
+    @api.model
+    def check_unchanged(self, run_id, check_no, rows):
+        """Which rows (``{row, external_key, hash}``) the run's source holds unchanged, before
+        the worker matches them: ``{check_no, results, counts}``, one result per row.
+
+        The confirmed rows are counted as unchanged on the run and must not be sent to
+        ``apply_batch``; the others go on as usual. A check already answered answers its stored
+        answer again and counts nothing.
+        """
+        self._check_caller()
+        return self.env["customer.sync.run.check"]._check(self._run(run_id), check_no, rows)
 
     @api.model
     @api.readonly

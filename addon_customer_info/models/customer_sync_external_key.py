@@ -71,6 +71,41 @@ class CustomerSyncExternalKey(models.Model):
         return {fingerprints.get(rec.external_key, rec.external_key): rec for rec in found}
 
     @api.model
+    def _unchanged(self, source, rows):
+        """``{external_key: record}`` of the ``rows`` (``{external_key, hash}``) that ``source``
+        holds unchanged: the same hash as last applied, and a partner or review entry it became.
+
+        The same rule as the batch apply's *unchanged* (``customer.sync.run.batch``), read
+        without the rest of the apply, so that ``check_unchanged`` can answer a re-run before
+        the worker matches anything. A key whose person asked to be forgotten is never
+        confirmed (its fingerprint is looked up too): such a row goes on to the batch apply,
+        which rejects it. Reads only; the caller's access rules apply.
+        """
+        hashes = {}
+        for row in rows:
+            key, digest = row.get("external_key"), row.get("hash")
+            if isinstance(key, str) and key and isinstance(digest, str) and digest:
+                hashes[key] = digest
+        if not hashes:
+            return {}
+        fingerprints = {self._fingerprint(key): key for key in hashes}
+        found = self.search_fetch(
+            [("source_id", "=", source.id), ("external_key", "in", sorted(hashes) + sorted(fingerprints))],
+            ["external_key", "row_hash", "erased", "partner_id", "candidate_id"],
+        )
+        erased = {fingerprints.get(rec.external_key, rec.external_key) for rec in found if rec.erased}
+        erased |= {fingerprints[rec.external_key] for rec in found if rec.external_key in fingerprints}
+        return {
+            rec.external_key: rec
+            for rec in found
+            if rec.external_key in hashes
+            and rec.external_key not in erased
+            and not rec.erased
+            and rec.row_hash == hashes[rec.external_key]
+            and (rec.partner_id or rec.candidate_id)
+        }
+
+    @api.model
     def _erase_for(self, partners):
         """Keep only a fingerprint of the keys of ``partners`` (an erasure request).
 

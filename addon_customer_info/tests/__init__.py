@@ -38,3 +38,4 @@ from . import test_access_requests
 from . import test_webform_endpoint
 from . import test_partner_merge
 from . import test_access_request_ui
+from . import test_sync_unchanged

@@ -55,6 +55,7 @@ BOOKKEEPING = frozenset(
         "customer.webform.submission",
         "customer.merge.journal",
         "customer.merge.journal.line",
+        "customer.sync.run.check",
     }
 )
 """The addon's stored models left out: the audit trail, rows that mirror audited changes (the merge

@@ -23,6 +23,7 @@ OWN_METHODS = (
     "propose_mapping",
     "list_runs",
     "due_sources",
+    "check_unchanged",
 )
 CALLS = {
     "contract_version": {},
@@ -41,6 +42,7 @@ CALLS = {
     "propose_mapping": {"headers": ["公司名称"]},
     "list_runs": {},
     "due_sources": {},
+    "check_unchanged": {"run_id": 0, "check_no": 1, "rows": []},
 }
 CONTENT = "公".encode()  # the file of the examples: 3 bytes, base64 "5YWs"
 
@@ -441,7 +443,9 @@ class TestSyncApiJson2(HttpCase, SyncCommon):
         )
         response = self.call("contract_version", key)
         self.assertEqual(response.status_code, 200, response.text)
-        self.assertEqual(response.json(), {"version": 1, "min_worker_version": 1})
+        self.assertEqual(
+            response.json(), {"version": 1, "min_worker_version": 1, "features": ["check_unchanged"]}
+        )
         run = self.queue_run(content=CONTENT)
         claimed = self.call("claim_run", key, worker="json2@test").json()
         self.assertEqual(claimed["run_id"], run.id)

@@ -1,11 +1,13 @@
 """A sync run against Odoo: the pipeline's ports over :class:`SyncApi`, shared by the Celery
 tasks and the CLI.
 
-- :class:`RunSink` — the pipeline's sink: ``apply_batch``, ``report_progress`` (answers the
+- :class:`RunSink` — the pipeline's sink: ``check_unchanged`` (None when Odoo does not offer
+  it), ``apply_batch``, ``report_progress`` (answers the
   cancel flag), ``finish_run``. It remembers the last batch Odoo answered (the run's
   checkpoint, also when reporting it failed) and the batch on its way, so that a task that
   retries resumes from there and a run that gives up says where it stopped.
-- :func:`index_cache` — the run's index port: the cached match index of this Odoo database.
+- :func:`index_cache` — the run's index port: the cached match index of this Odoo database;
+  :func:`row_memo` — the rows earlier runs normalised (:mod:`sync_worker.row_memo`).
 - :func:`execute_run` — one claimed or created run, its file on local disk: read it, run the
   pipeline, finish. A file Odoo's reader refuses ends the run as ``failed`` with the reader's
   message; a :class:`~sync_worker.errors.RetriableError` is left to the caller (the task
@@ -27,7 +29,9 @@ from sync_worker.config import Settings
 from sync_worker.contract import (
     BatchAnswer,
     BatchRow,
+    CheckAnswer,
     Checkpoint,
+    CheckRow,
     FinalState,
     MessageParams,
     PairRow,
@@ -39,6 +43,7 @@ from sync_worker.index_cache import IndexCache, cache_folder
 from sync_worker.odoo_client.sync_api import SyncApi, file_sha256
 from sync_worker.pipeline import PipelineResult, RunOptions
 from sync_worker.pipeline import run as run_pipeline
+from sync_worker.row_memo import RowMemoStore
 from sync_worker.sources.files import FileHints, FileInfo, open_table
 
 _logger = logging.getLogger(__name__)
@@ -71,6 +76,12 @@ class RunSink:
             "batches_done": int(start.get("batches_done") or 0),
         }
         self.sending: tuple[int, int | None, int | None] | None = None
+
+    def check_unchanged(self, check_no: int, rows: Sequence[CheckRow]) -> CheckAnswer | None:
+        """Odoo's answer, or None when this Odoo does not offer the check (an older addon)."""
+        if not self.api.offers("check_unchanged"):
+            return None
+        return self.api.check_unchanged(self.run_id, check_no, rows)
 
     def apply_batch(self, batch_no: int, rows: Sequence[BatchRow | PairRow]) -> BatchAnswer:
         numbers = [number for row in rows if (number := row.get("row")) is not None]
@@ -153,6 +164,11 @@ def index_cache(api: SyncApi, settings: Settings) -> IndexCache:
     return IndexCache(folder, api, default_region=settings.default_region)
 
 
+def row_memo(settings: Settings) -> RowMemoStore:
+    """The memos of rows normalised by earlier runs against this Odoo database."""
+    return RowMemoStore(cache_folder(settings.cache_dir, settings.odoo_url, settings.odoo_db))
+
+
 def hints_of(run: Run) -> FileHints:
     file: dict[str, Any] = dict(run.get("file") or {})
     return FileHints(
@@ -205,7 +221,7 @@ def execute_run(
             rows_done=int(checkpoint.get("rows_done") or 0),
             batch_rows=settings.batch_rows,
         )
-        result = run_pipeline(rows, index_cache(api, settings), sink, options)
+        result = run_pipeline(rows, index_cache(api, settings), sink, options, memo=row_memo(settings))
     except FileRejected as exc:
         _logger.warning("run %s: file refused: %s", run_id, exc)
         sink.finish(

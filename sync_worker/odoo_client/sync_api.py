@@ -19,7 +19,9 @@ from sync_worker.contract import (
     MODEL,
     BatchAnswer,
     BatchRow,
+    CheckAnswer,
     Checkpoint,
+    CheckRow,
     ContractVersion,
     DueSource,
     FileChunk,
@@ -46,6 +48,7 @@ class SyncApi:
 
     def __init__(self, client: OdooClient):
         self.client = client
+        self.version: ContractVersion | None = None  # Odoo's last contract_version answer
 
     def _call(self, method: str, **kwargs: Any) -> Any:
         return self.client.call(MODEL, method, **kwargs)
@@ -53,7 +56,13 @@ class SyncApi:
     # -- version --------------------------------------------------------------------------
 
     def contract_version(self) -> ContractVersion:
-        return cast(ContractVersion, self._call("contract_version"))
+        self.version = cast(ContractVersion, self._call("contract_version"))
+        return self.version
+
+    def offers(self, feature: str) -> bool:
+        """Whether Odoo offers ``feature``, a method added within the version (asked once)."""
+        version = self.version if self.version is not None else self.contract_version()
+        return feature in (version.get("features") or ())
 
     def ensure_version(self) -> ContractVersion:
         """Stop with a FatalError naming both versions when this worker does not speak Odoo's."""
@@ -166,6 +175,11 @@ class SyncApi:
 
     def apply_batch(self, run_id: int, batch_no: int, rows: Sequence[BatchRow | PairRow]) -> BatchAnswer:
         return cast(BatchAnswer, self._call("apply_batch", run_id=run_id, batch_no=batch_no, rows=list(rows)))
+
+    def check_unchanged(self, run_id: int, check_no: int, rows: Sequence[CheckRow]) -> CheckAnswer:
+        return cast(
+            CheckAnswer, self._call("check_unchanged", run_id=run_id, check_no=check_no, rows=list(rows))
+        )
 
     # -- files ----------------------------------------------------------------------------
 

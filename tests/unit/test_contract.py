@@ -137,6 +137,7 @@ def test_version() -> None:
         "propose_mapping",
         "read_index",
         "apply_batch",
+        "check_unchanged",
         "list_runs",
         "due_sources",
     }

@@ -19,7 +19,10 @@ from bench.identifiers import make_uscc, mistype
 from sync_worker.contract import (
     ApplyBatchRequest,
     BatchRow,
+    CheckAnswer,
     Checkpoint,
+    CheckRow,
+    CheckUnchangedRequest,
     FinishRunRequest,
     MessageParams,
     PairRow,
@@ -57,14 +60,39 @@ class Index:
 
 
 class Sink:
-    """Records the payloads; answers like the contract (counts of the decisions it was given)."""
+    """Records the payloads; answers like the contract (counts of the decisions it was given).
 
-    def __init__(self, cancel_after: int | None = None):
+    ``keys`` is Odoo's ``customer.sync.external.key`` of the source (external key -> hash of the
+    row as last applied), shared by the runs of one test: ``apply_batch`` stores the accepted
+    rows' keys and ``check_unchanged`` confirms the rows found there with the same hash. Without
+    ``keys`` the sink is an Odoo that does not offer ``check_unchanged``."""
+
+    def __init__(self, cancel_after: int | None = None, keys: dict[str, str] | None = None):
+        self.keys = keys
+        self.checks: list[tuple[int, list[CheckRow]]] = []
         self.batches: list[tuple[int, list[BatchRow | PairRow]]] = []
         self.progress: list[dict[str, Any]] = []
         self.finished: list[tuple[str, str | None, dict[str, Any]]] = []
         self.coded: list[tuple[str | None, MessageParams | None]] = []  # message code and values
         self.cancel_after = cancel_after
+
+    def check_unchanged(self, check_no: int, rows: Sequence[CheckRow]) -> CheckAnswer | None:
+        if self.keys is None:
+            return None
+        request = {"run_id": 1, "check_no": check_no, "rows": json.loads(json.dumps(list(rows)))}
+        assert problems(request, CheckUnchangedRequest) == []
+        self.checks.append((check_no, list(rows)))
+        results = [
+            {
+                "row": row["row"],
+                "unchanged": self.keys.get(row["external_key"]) == row["hash"],
+                "partner_id": None,
+                "candidate_id": None,
+            }
+            for row in rows
+        ]
+        unchanged = sum(1 for result in results if result["unchanged"])
+        return {"check_no": check_no, "results": results, "counts": {"unchanged": unchanged}}  # type: ignore[typeddict-item]
 
     def apply_batch(self, batch_no: int, rows: Sequence[BatchRow | PairRow]) -> Any:
         request = {"run_id": 1, "batch_no": batch_no, "rows": json.loads(json.dumps(list(rows)))}
@@ -75,11 +103,14 @@ class Sink:
             if row["row"] is None:
                 continue
             decision = row["decision"]  # type: ignore[typeddict-item]
-            outcome = (
-                "rejected"
-                if row["rejected"]  # type: ignore[typeddict-item]
-                else {"link": "linked", "new": "created", "review": "review"}[decision["action"]]
-            )
+            if row["rejected"]:  # type: ignore[typeddict-item]
+                outcome = "rejected"
+            elif self.keys is not None and self.keys.get(row["external_key"]) == row["hash"]:  # type: ignore[typeddict-item]
+                outcome = "unchanged"  # Odoo's rule: the same key and hash write nothing
+            else:
+                outcome = {"link": "linked", "new": "created", "review": "review"}[decision["action"]]
+                if self.keys is not None:
+                    self.keys[row["external_key"]] = row["hash"]  # type: ignore[typeddict-item]
             counts[outcome] = counts.get(outcome, 0) + 1
         return {"batch_no": batch_no, "results": [], "counts": counts}
 
@@ -557,3 +588,238 @@ def test_a_rejected_row_carries_its_cells_as_read() -> None:
     raw = sink.rows[9]["raw"]  # type: ignore[typeddict-item]
     assert raw["公司名称"] == "南京长江航运有限公司" and len(raw["手机"]) == 200 and raw["手机"].endswith("…")
     assert "raw" not in sink.rows[2]  # accepted rows send their values
+
+
+# -- a re-run: Odoo says which rows it holds unchanged before anything is matched ------------------
+
+
+def test_a_rerun_matches_and_applies_nothing_odoo_holds_unchanged() -> None:
+    keys: dict[str, str] = {}
+    first = Sink(keys=keys)
+    run(LIST, Index(PARTNERS), first, RunOptions(mapping=MAPPING, batch_rows=3))
+    assert first.checks and len(keys) == 4  # the first run asked too: nothing was known yet
+    again, index = Sink(keys=keys), Index(PARTNERS)
+    result = run(LIST, index, again, RunOptions(mapping=MAPPING, batch_rows=3))
+    # Odoo was asked about every accepted row, with the keys and hashes the first run applied
+    asked = [(row["row"], row["external_key"], row["hash"]) for _n, part in again.checks for row in part]
+    assert asked == [(n, r["external_key"], r["hash"]) for n, r in first.rows.items() if not r["rejected"]]
+    assert [n for n, _part in again.checks] == [1]
+    assert index.calls == 0, "nothing to match: the index is not even pulled"
+    # only the rejected rows still go to apply_batch (the run records their reasons again)
+    assert sorted(again.rows) == [4, 5, 7] and all(r["rejected"] for r in again.rows.values())
+    assert [n for n, _batch in again.batches] == [1]
+    assert result.counts == {"rejected": 3, "unchanged": 4}
+    stats = again.finished[0][2]
+    assert stats["unchanged_check"] == {"calls": 1, "rows": 4, "unchanged": 4, "held_back": 0}
+    assert stats["index"] == {"records": None, "seconds": 0.0, "pulled": False}
+    assert stats["rows_accepted"] == 4
+
+
+def test_a_row_that_changed_at_the_source_is_matched_and_applied_as_before() -> None:
+    keys: dict[str, str] = {}
+    run(LIST, Index(PARTNERS), Sink(keys=keys), RunOptions(mapping=MAPPING))
+    changed = list(LIST)
+    changed[6] = rows(("成都天府食品有限公司", "13655556666", "", USCC_B, "成都市武侯区"), first=8)[0]
+    again, index = Sink(keys=keys), Index(PARTNERS)
+    result = run(changed, index, again, RunOptions(mapping=MAPPING))
+    assert index.calls == 1
+    assert sorted(again.rows) == [4, 5, 7, 8]
+    assert again.rows[8]["decision"]["action"] == "new"  # the changed row, matched again
+    assert result.counts == {"rejected": 3, "unchanged": 3, "created": 1}
+
+
+def test_without_the_check_every_row_is_matched_and_sent() -> None:
+    """An Odoo that does not offer check_unchanged (an older addon): the run is what it was."""
+    old_odoo, index = Sink(), Index(PARTNERS)
+    result = run(LIST, index, old_odoo, RunOptions(mapping=MAPPING))
+    assert index.calls == 1 and sorted(old_odoo.rows) == [2, 3, 4, 5, 6, 7, 8]
+    assert "unchanged_check" not in old_odoo.finished[0][2]
+    assert result.counts == {"linked": 1, "created": 3, "rejected": 3}
+
+
+def test_a_dry_run_asks_nothing() -> None:
+    keys: dict[str, str] = {}
+    run(LIST, Index(PARTNERS), Sink(keys=keys), RunOptions(mapping=MAPPING))
+    dry = Sink(keys=keys)
+    run(LIST, Index(PARTNERS), dry, RunOptions(mapping=MAPPING, dry_run=True))
+    assert dry.checks == [] and dry.batches == []
+
+
+def test_checks_are_numbered_and_a_resumed_rerun_sends_the_same_batches() -> None:
+    keys: dict[str, str] = {}
+    run(LIST, Index(PARTNERS), Sink(keys=keys), RunOptions(mapping=MAPPING))
+    changed = [
+        rows((name, phone, email, uscc, city + "区"), first=row.number)[0] if row.number in (3, 8) else row
+        for row in LIST
+        for name, phone, email, uscc, city in [tuple(row.values[h] for h in HEADERS)]
+    ]
+    options = RunOptions(mapping=MAPPING, batch_rows=2, check_rows=2)
+    frozen = dict(keys)  # Odoo answers a re-sent check from its store: as it was the first time
+    first = Sink(keys=dict(frozen))
+    run(changed, Index(PARTNERS), first, options)
+    assert [n for n, part in first.checks] == [1, 2] and [len(p) for _n, p in first.checks] == [2, 2]
+    assert [[r["row"] for r in batch] for _n, batch in first.batches] == [[3, 4], [5, 7], [8]]
+    resumed = Sink(keys=dict(frozen))
+    result = run(changed, Index(PARTNERS), resumed, RunOptions(**{**options.__dict__, "batches_done": 2}))
+    assert resumed.checks == first.checks
+    assert [n for n, _batch in resumed.batches] == [3] and resumed.batches[0] == first.batches[2]
+    assert result.batches_skipped == 2
+
+
+PEOPLE_HEADERS = ("类型", "名称", "公司", "邮箱", "统一社会信用代码")
+PEOPLE_MAPPING = {
+    "类型": "kind",
+    "名称": "name",
+    "公司": "company",
+    "邮箱": "email",
+    "统一社会信用代码": "uscc",
+}
+
+
+def people(*cells: tuple[str, ...]) -> list[FakeRow]:
+    return [FakeRow(2 + i, dict(zip(PEOPLE_HEADERS, c, strict=True))) for i, c in enumerate(cells)]
+
+
+def test_a_company_whose_person_goes_on_goes_on_with_it() -> None:
+    """The batch apply makes a person's company its parent when the company is in the same batch:
+    an unchanged company a changed (or new) person row names is not skipped."""
+    keys: dict[str, str] = {}
+    company = ("company", "成都天府食品有限公司", "", "", USCC_B)
+    other = ("company", "北京星河软件有限公司", "", "info@xinghe.cn", "")
+    person = ("person", "王伟", "成都天府食品有限公司", "wang.wei@tianfu.example.cn", "")
+    run(people(company, other, person), Index(), Sink(keys=keys), RunOptions(mapping=PEOPLE_MAPPING))
+    assert len(keys) == 3
+    # the same file: the person is unchanged too, so its company is asked about (last) and skipped
+    same = Sink(keys=keys)
+    result = run(people(company, other, person), Index(), same, RunOptions(mapping=PEOPLE_MAPPING))
+    assert [[r["row"] for r in part] for _n, part in same.checks] == [[3, 4], [2]]
+    assert same.batches == [] and result.counts == {"unchanged": 3}
+    # a new person at the company: the company goes to apply_batch with it (answered unchanged there)
+    newcomer = ("person", "李娜", "成都天府食品有限公司", "li.na@tianfu.example.cn", "")
+    grown = Sink(keys=keys)
+    result = run(people(company, other, person, newcomer), Index(), grown, RunOptions(mapping=PEOPLE_MAPPING))
+    assert [[r["row"] for r in part] for _n, part in grown.checks] == [[3, 4, 5]]
+    assert sorted(grown.rows) == [2, 5]
+    assert grown.finished[0][2]["unchanged_check"]["held_back"] == 1
+    assert result.counts == {"unchanged": 3, "created": 1}  # row 2 counted once, by apply_batch
+
+
+# -- memos: a re-run does not even normalise the rows Odoo holds unchanged -------------------------
+
+
+class Memos:
+    """The pipeline's RowMemo in memory (sync_worker.row_memo keeps it in SQLite)."""
+
+    def __init__(self) -> None:
+        self.memos: dict[str, Any] = {}
+        self.used: list[str] = []
+
+    def recall(self, digest: str) -> Any:
+        return self.memos.get(digest)
+
+    def remember(self, memos: Any, used: Any) -> None:
+        self.memos.update(memos)
+        self.used = list(used)
+
+
+def counting_normalisation(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    import sync_worker.pipeline as pipeline
+
+    calls: list[int] = []
+    real = pipeline.normalize_row
+
+    def counted(raw: Any, **kwargs: Any) -> Any:
+        calls.append(int(str(raw["key"]).split(":")[1]))
+        return real(raw, **kwargs)
+
+    monkeypatch.setattr(pipeline, "normalize_row", counted)
+    return calls
+
+
+def test_a_rerun_normalises_only_the_rows_that_go_on(monkeypatch: pytest.MonkeyPatch) -> None:
+    keys: dict[str, str] = {}
+    memos = Memos()
+    calls = counting_normalisation(monkeypatch)
+    run(LIST, Index(PARTNERS), Sink(keys=keys), RunOptions(mapping=MAPPING), memo=memos)
+    assert sorted(calls) == [2, 3, 4, 5, 6, 7, 8] and len(memos.memos) == 7
+    changed = list(LIST)
+    changed[6] = rows(("成都天府食品有限公司", "13655556666", "", USCC_B, "成都市武侯区"), first=8)[0]
+    calls.clear()
+    again = Sink(keys=keys)
+    result = run(changed, Index(PARTNERS), again, RunOptions(mapping=MAPPING), memo=memos)
+    assert calls == [8], "the changed row only"
+    assert again.finished[0][2]["rows_recalled"] == 6 and len(memos.used) == 6
+    assert result.counts == {"rejected": 3, "unchanged": 3, "created": 1}
+    plain = Sink(keys=None)
+    run(changed, Index(PARTNERS), plain, RunOptions(mapping=MAPPING))
+    assert again.rows[8] == plain.rows[8]  # the same payloads
+    assert all(again.rows[n] == plain.rows[n] for n in (4, 5, 7))  # and the same rejections
+
+
+def test_a_recalled_row_odoo_does_not_confirm_is_normalised_and_sent_as_ever(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    memos = Memos()
+    run(LIST, Index(PARTNERS), Sink(keys={}), RunOptions(mapping=MAPPING), memo=memos)
+    calls = counting_normalisation(monkeypatch)
+    forgotten = Sink(keys={})  # an Odoo that lost its keys (another database, a restored backup)
+    run(LIST, Index(PARTNERS), forgotten, RunOptions(mapping=MAPPING, batch_rows=3), memo=memos)
+    assert sorted(calls) == [2, 3, 6, 8]  # the recalled accepted rows, normalised after the check
+    plain = Sink()
+    run(LIST, Index(PARTNERS), plain, RunOptions(mapping=MAPPING, batch_rows=3))
+    assert forgotten.batches == plain.batches  # the same batches, row for row
+    old_odoo = Sink()  # does not offer the check: every recalled row is normalised too
+    run(LIST, Index(PARTNERS), old_odoo, RunOptions(mapping=MAPPING, batch_rows=3), memo=memos)
+    assert old_odoo.batches == plain.batches
+
+
+def test_a_dry_run_uses_no_memo() -> None:
+    memos = Memos()
+    run(LIST, Index(PARTNERS), Sink(keys={}), RunOptions(mapping=MAPPING, dry_run=True), memo=memos)
+    assert memos.memos == {}
+
+
+def test_row_memos_on_disk(tmp_path: Any) -> None:
+    from sync_worker.pipeline import Memo
+    from sync_worker.row_memo import RowMemoStore, code_fingerprint
+
+    first = RowMemoStore(tmp_path, fingerprint="aaaa", max_memos=2)
+    assert first.recall("d1") is None
+    first.remember({"d1": Memo("company", "uscc:1", "h1", "tianfu", "")}, [])
+    bad = {"code": "phone.invalid", "message": "Not a phone number.", "field": "phone", "value": "12"}
+    first.remember({"d0": Memo("company", "", "", rejection=bad)}, [])  # type: ignore[arg-type]
+    assert RowMemoStore(tmp_path, fingerprint="aaaa").recall("d0") == Memo("company", "", "", rejection=bad)  # type: ignore[arg-type]
+    first = RowMemoStore(tmp_path, fingerprint="aaaa", max_memos=2)
+    first.remember({"d2": Memo("person", "email:a", "h2", "", "tianfu")}, ["d1"])
+    again = RowMemoStore(tmp_path, fingerprint="aaaa", max_memos=2)
+    assert again.recall("d1") == Memo("company", "uscc:1", "h1", "tianfu", "")
+    assert again.recall("d2") == Memo("person", "email:a", "h2", "", "tianfu")
+    again.remember({"d3": Memo("company", "k3", "h3")}, ["d2"])  # d1, least recently used, goes
+    assert RowMemoStore(tmp_path, fingerprint="aaaa").recall("d1") is None
+    # another version of the code recalls nothing, and the old version's file goes
+    other = RowMemoStore(tmp_path, fingerprint="bbbb")
+    assert other.recall("d2") is None
+    other.remember({}, [])
+    assert [p.name for p in tmp_path.glob("rows-*.sqlite")] == ["rows-bbbb.sqlite"]
+    (tmp_path / "rows-bbbb.sqlite").write_bytes(b"not a database")
+    assert RowMemoStore(tmp_path, fingerprint="bbbb").recall("d2") is None  # unreadable: none
+    assert code_fingerprint() == code_fingerprint() and len(code_fingerprint()) == 16
+
+
+def test_the_memos_follow_the_normalisation_code(tmp_path: Any) -> None:
+    from sync_worker.row_memo import code_fingerprint
+
+    (tmp_path / "normalize" / "data").mkdir(parents=True)
+    (tmp_path / "normalize" / "phone.py").write_text("RULE = 1\n")
+    (tmp_path / "normalize" / "data" / "legal_forms.csv").write_text("有限公司\n")
+    (tmp_path / "pipeline.py").write_text("HASH = 1\n")
+    before = code_fingerprint(tmp_path)
+    assert code_fingerprint(tmp_path) == before
+    for name, text in (
+        ("normalize/phone.py", "RULE = 2\n"),
+        ("normalize/data/legal_forms.csv", "股份有限公司\n"),
+        ("pipeline.py", "HASH = 2\n"),
+    ):
+        (tmp_path / name).write_text(text)
+        assert code_fingerprint(tmp_path) != before, name
+        before = code_fingerprint(tmp_path)
