@@ -34,3 +34,4 @@ from . import test_sync_messages
 from . import test_sync_screens
 from . import test_export_formula
 from . import test_access_requests
+from . import test_sync_apply_batch
