@@ -30,14 +30,6 @@ class _DryRun(Exception):
         self.answer = answer
 
 
-class _Taken(Exception):
-    """A partner being created would take a strong identifier another partner already holds."""
-
-    def __init__(self, holder):
-        super().__init__("identifier taken")
-        self.holder = holder
-
-
 class CustomerSyncRunBatch(models.Model):
     """One applied batch of a run, with the answer ``apply_batch`` gave.
 
@@ -123,10 +115,51 @@ class CustomerSyncRunBatch(models.Model):
         return answer
 
 
+class _Pending:
+    """A partner the batch creates, until the batch's one ``create`` call gives it an id.
+
+    ``projected`` holds the values that decide its identifiers (e-mail, tax id, company)
+    as they will be once the rows linked to it in this batch have written theirs, so that
+    a later row of the batch finds the identifiers it will hold, as it would one by one.
+    """
+
+    __slots__ = ("by_run", "is_company", "pairs", "partner", "projected", "source_pairs", "trust", "vals")
+
+    def __init__(self, is_company, vals, trust):
+        self.is_company = is_company
+        self.vals = vals
+        self.projected = dict(vals)
+        self.trust = {name: trust(name) for name in vals}
+        self.by_run = set(vals)
+        self.pairs = []  # (kind, value) its own fields give it: inserted with it
+        self.source_pairs = []  # (kind, value) only its source knows (an LEI): inserted with the source
+        self.partner = None  # the res.partner once created
+
+    @property
+    def name(self):
+        return self.partner.name if self.partner else self.projected.get("name")
+
+
+def _real(partner):
+    """The partner itself, or the one a :class:`_Pending` became."""
+    return partner.partner if isinstance(partner, _Pending) else partner
+
+
 class _Applier:
     """The state of one batch apply: caches, the partners each row and cluster produced.
 
     A plain object, not a model: it lives for one call of :meth:`CustomerSyncRunBatch._apply`.
+
+    The rows are applied in order, companies first (so that the persons of the batch find
+    their employer), as one by one, but the partners they create are created together: a
+    row that creates a partner leaves a :class:`_Pending` in its place, and :meth:`_flush`
+    creates the pending partners of the kind in one ``create`` call, with their identifiers,
+    external keys and provenance in one insert each. A row that links to a pending partner
+    (a later row of its cluster, or one with an identifier it takes) is updated after that
+    call, in its order. Which strong identifiers each partner holds is followed in memory
+    (``claimed``), from one lookup of the holders already in the database: a row whose
+    identifier a partner of its kind holds, pending or not, links to it, as the unique index
+    would make it do one row at a time.
     """
 
     def __init__(self, batch, run, rows):
@@ -143,16 +176,22 @@ class _Applier:
         self.Provenance = self.env["customer.field.provenance"]
         self.ExternalKey = self.env["customer.sync.external.key"]
         self.Candidate = self.env["customer.duplicate.candidate"]
-        self.labels = {}  # "row:<n>" / cluster label -> partner
-        self.companies = {}  # normalised company name -> company partner of this batch
-        self.provenance = []  # vals of the provenance rows, created at the end
-        self.touched = self.Partner.browse()  # partners created or linked: they get consent events
+        self.labels = {}  # "row:<n>" / cluster label -> partner (or _Pending)
+        self.earlier = {}  # "row:<n>" label -> partner an earlier batch of the run gave that row
+        self.companies = {}  # normalised company name -> company partner (or _Pending) of this batch
+        self.provenance = []  # (partner or _Pending, vals without partner_id), created at the end
+        self.touched = []  # partners (or _Pending) created or linked: they get consent events
         self.notes = []
         self.countries = {}
         self.states = {}
         self.now = fields.Datetime.now()
         self.by_run = set()  # (partner id, field) whose value this run wrote (survivorship's same_run)
         self.by_run_loaded = set()  # partners whose earlier batches' writes are in by_run
+        self.claimed = {}  # (kind, value) -> the partner (or _Pending) holding it now
+        self.claims_of = {}  # partner id (or _Pending) -> its (kind, value) in claimed
+        self.pending = []  # _Pending partners of the current kind, not created yet
+        self.deferred = []  # (row, vals, _Pending, result): links to pending partners, updated on flush
+        self.new_keys = {}  # external key -> vals of the key rows to create or write on flush
 
     # -- the whole batch -------------------------------------------------------
 
@@ -161,8 +200,11 @@ class _Applier:
         keys = [row.get("external_key") for row in self.rows if isinstance(row.get("external_key"), str)]
         self.keys = self.ExternalKey._by_key(self.source, keys)
         self.holders = self.Identifier._holders(
-            pair for row in self.rows for pair in self._row_identifiers(row)
+            pair for row in self.rows for pair in self._lookup_identifiers(row)
         )
+        for pair, holder in self.holders.items():
+            self._hold(pair, holder)
+        self._load_earlier_labels()
         link_ids = {
             (row.get("decision") or {}).get("partner_id")
             for row in self.rows
@@ -178,16 +220,26 @@ class _Applier:
             range(len(self.rows)),
             key=lambda i: {"company": 0, "person": 1}.get(self.rows[i].get("kind"), 2),
         )
+        kind = None
         for index in order:
             row = self.rows[index]
             if row.get("kind") == "pair":
                 continue
+            if row.get("kind") != kind:
+                self._flush()  # the companies exist before the first person names one
+                kind = row.get("kind")
             results[index] = self._apply_row(row)
+        self._flush()
         for index in order:
             if self.rows[index].get("kind") == "pair":
                 results[index] = self._apply_pair(self.rows[index])
+        for result in results:
+            if isinstance(result["partner_id"], _Pending):
+                result["partner_id"] = result["partner_id"].partner.id
         if self.provenance:
-            self.Provenance.create(self.provenance)
+            self.Provenance.create(
+                [{**vals, "partner_id": _real(partner).id} for partner, vals in self.provenance]
+            )
         consent_events = self._record_consent()
         counts = dict.fromkeys(OUTCOMES, 0)
         pairs = 0
@@ -221,6 +273,8 @@ class _Applier:
                 code="row.malformed",
                 message=self.env._("The row has no kind, external key or values the contract expects."),
             )
+        if key in self.new_keys:
+            self._flush()  # an external key twice in one batch: the second row reads what the first stored
         decision = row.get("decision") or {}
         existing = self.keys.get(key)
         if existing and existing.erased:
@@ -247,25 +301,44 @@ class _Applier:
         if isinstance(target, str):  # "review"
             return self._review(row, decision, existing)
         vals = self._partner_values(row)
-        if target:
-            outcome = "linked"
-            written, kept = self._update(target, row, vals)
-        else:
-            try:
-                target = self._create(row, vals)
-                outcome = "created"
-                written, kept = sorted({TRUST_KEY.get(name, name) for name in vals}), []
-            except _Taken as taken:
-                target = taken.holder
-                if not target.has_access("write"):
-                    return self._result(number, "rejected", **self._problem("partner.not_allowed", target))
-                outcome = "linked"
-                written, kept = self._update(target, row, vals)
-        self._claim_source_identifiers(target, row)
+        if not target:
+            target, holder = self._plan_create(row, vals)
+            if holder is not None:
+                # an identifier of the row is held by a partner of its kind: the row links to it
+                if not isinstance(holder, _Pending) and not holder.has_access("write"):
+                    return self._result(number, "rejected", **self._problem("partner.not_allowed", holder))
+                target = holder
+            else:
+                result = self._result(
+                    number,
+                    "created",
+                    partner=target,
+                    written=sorted({TRUST_KEY.get(name, name) for name in vals}),
+                )
+                self._finish_row(key, row, decision, target)
+                return result
+        if isinstance(target, _Pending):
+            result = self._result(number, "linked", partner=target)
+            self.deferred.append((row, vals, target, result))
+            self._finish_row(key, row, decision, target)
+            if not self._project(target, row, vals):
+                # the row takes an identifier away from the partner it links to: applied now, so
+                # that a later row of the batch can take it, as one by one
+                self._flush()
+            return result
+        if any(isinstance(self.claimed.get(pair), _Pending) for pair in self._value_identifiers(row, vals)):
+            # the update would claim an identifier a pending partner holds: that partner first
+            self._flush()
+        written, kept = self._update(target, row, vals)
+        self._claim_source_identifiers(target, row, written)
+        result = self._result(number, "linked", partner=target, written=written, kept=kept)
+        self._finish_row(key, row, decision, target)
+        return result
+
+    def _finish_row(self, key, row, decision, target):
         self._store_key(key, row, target)
         self._remember(row, decision, target)
-        self.touched |= target
-        return self._result(number, outcome, partner=target, written=written, kept=kept)
+        self.touched.append(target)
 
     def _target(self, row, decision, existing):
         """The partner the row goes to: a partner, ``None`` (create), ``"review"``; or a problem."""
@@ -320,48 +393,192 @@ class _Applier:
         }
         return {"code": code, "message": messages[code], "field": "partner_id", "value": str(partner_id)}
 
-    # -- creating and updating partners -------------------------------------------
+    # -- strong identifiers, followed in memory ------------------------------------
 
-    def _create(self, row, vals):
-        """Create the row's partner, with its strong identifiers, in one savepoint.
+    def _hold(self, pair, holder):
+        """Record that ``holder`` (a partner or a :class:`_Pending`) now holds ``pair``."""
+        self.claimed[pair] = holder
+        self.claims_of.setdefault(_holder_key(holder), set()).add(pair)
 
-        An identifier a partner of the same kind already holds (created by an earlier row
-        of this batch that the engine did not cluster with this one) rolls the partner back
-        and :class:`_Taken` names the holder, so that the row links to it. A holder this
-        transaction cannot see (a concurrent batch committed it after this one began) makes
-        the unique index refuse the insert: :class:`~odoo.exceptions.ConcurrencyError`, and
-        Odoo retries the whole call, which then links to it.
+    def _release(self, pair):
+        holder = self.claimed.pop(pair, None)
+        if holder is not None:
+            self.claims_of.get(_holder_key(holder), set()).discard(pair)
+
+    def _reload_claims(self, partner):
+        """Follow what ``partner`` holds after a write or claim changed its identifier rows."""
+        for pair in list(self.claims_of.get(partner.id, ())):
+            self._release(pair)
+        # sudo: as in _holders, the identifier rows of a partner the batch may write
+        for rec in self.Identifier.sudo().search([("partner_id", "=", partner.id)]):
+            self._hold((rec.kind, rec.value), partner)
+
+    def _plan_create(self, row, vals):
+        """The :class:`_Pending` partner of a row that creates one; or ``(None, holder)``.
+
+        An identifier a partner of the same kind holds (in the database, or pending: an
+        earlier row of this batch that the engine did not cluster with this one) names the
+        holder the row links to instead. An identifier a partner of the other kind holds (a
+        person's address that its company holds) stays with it. A holder this transaction
+        cannot see (a concurrent batch committed it after this one began) makes the unique
+        index refuse the insert in :meth:`_flush`.
         """
         is_company = row["kind"] == "company"
-        create_vals = {**vals, "is_company": is_company}
         pairs = identifiers.partner_identifiers(
-            create_vals.get("email"), create_vals.get("vat"), commercial=not create_vals.get("parent_id")
+            vals.get("email"), vals.get("vat"), commercial=not vals.get("parent_id")
         )
-        try:
-            # the unique index refusing an identifier is an expected answer, not an error to log
-            with mute_logger("odoo.sql_db"), self.env.cr.savepoint():
-                partner = self.Partner.create(create_vals)
-                for kind, value in pairs:
-                    holder = self.Identifier._holders([(kind, value)]).get((kind, value))
-                    if holder and _same_kind(holder, row["kind"]):
-                        raise _Taken(holder)
-                    if holder:
-                        continue  # a person's address that its company holds stays the company's
-                    self.Identifier.create({"partner_id": partner.id, "kind": kind, "value": value})
-                    self.Identifier.flush_model()
-        except pg_errors.UniqueViolation as error:
-            if error.diag.table_name != self.Identifier._table:
-                raise
-            raise ConcurrencyError(
-                "a strong identifier of row %s was claimed by a concurrent transaction" % row.get("row")
-            ) from None
-        for name, value in vals.items():
-            self._provenance(partner, name, value, "applied")
-        self.current_trust.update({(partner.id, name): self._trust_for(name) for name in vals})
-        self.by_run.update((partner.id, name) for name in vals)
-        self.by_run_loaded.add(partner.id)
-        self.trust_loaded.add(partner.id)
-        return partner
+        own = []
+        for pair in pairs:
+            holder = self.claimed.get(pair)
+            if holder is not None and _same_kind(holder, row["kind"]):
+                return None, holder
+            if holder is None:
+                own.append(pair)
+        pending = _Pending(is_company, vals, self._trust_for)
+        for pair in own:
+            self._hold(pair, pending)
+        pending.pairs = own
+        if not vals.get("parent_id"):
+            for pair in self._source_identifiers(row):
+                if pair not in self.claimed:
+                    self._hold(pair, pending)
+                    pending.source_pairs.append(pair)
+        self.pending.append(pending)
+        return pending, None
+
+    def _project(self, pending, row, vals):
+        """Reserve for ``pending`` the identifiers the row linked to it will give it.
+
+        The row is applied to the partner after the batch's create call; survivorship is
+        run here on the values that decide identifiers, so that a later row of the batch
+        with the same e-mail or tax id links to the partner, as it would one by one. Returns
+        ``False`` when the row would take from the partner an identifier it is created
+        with (its e-mail changes): the caller then creates it and applies the row at once.
+        """
+        projected = pending.projected
+        had_parent = projected.get("parent_id")
+        moved = False
+        for name, incoming in vals.items():
+            if name not in IDENTIFIER_FIELDS:
+                continue
+            if name == "parent_id" and pending.is_company:
+                continue
+            if name == "vat" and had_parent:
+                continue
+            current = projected.get(name, False)
+            trust = self._trust_for(name)
+            verdict = survivorship.decide(name, current, pending.trust.get(name), incoming, trust)
+            if verdict == survivorship.Verdict.APPLY and not survivorship.is_blank(current):
+                verdict = survivorship.decide(
+                    name, current, pending.trust.get(name), incoming, trust, same_run=name in pending.by_run
+                )
+            if verdict == survivorship.Verdict.APPLY:
+                projected[name] = incoming
+                pending.trust[name] = trust
+                pending.by_run.add(name)
+                moved = True
+        commercial = not projected.get("parent_id")
+        if moved:
+            # as res.partner._ci_sync_identifiers: stale rows go, the free desired ones are taken
+            desired = identifiers.partner_identifiers(
+                projected.get("email"), projected.get("vat"), commercial=commercial
+            )
+            own_tax_kind = identifiers.vat_kind(projected["vat"]) if projected.get("vat") else None
+            stale = [
+                (kind, value)
+                for kind, value in self.claims_of.get(pending, ())
+                if (kind, value) not in desired
+                and (
+                    kind == "email"
+                    or (kind == own_tax_kind and (kind, value) not in pending.source_pairs)
+                    or (kind != "email" and not commercial)
+                )
+            ]
+            if any(pair in pending.pairs or pair in pending.source_pairs for pair in stale):
+                return False
+            for pair in stale:
+                self._release(pair)
+            for pair in desired:
+                if pair not in self.claimed:
+                    self._hold(pair, pending)
+        if commercial:
+            for pair in self._source_identifiers(row):
+                if pair not in self.claimed:
+                    self._hold(pair, pending)
+        return True
+
+    def _flush(self):
+        """Create the pending partners in one call, then apply the rows linked to them.
+
+        Their identifier rows go in one insert. A holder this transaction cannot see (a
+        concurrent batch committed it after this one began) makes the unique index refuse
+        it: :class:`~odoo.exceptions.ConcurrencyError`, and Odoo retries the whole call,
+        which then links to it.
+        """
+        pending, self.pending = self.pending, []
+        if pending:
+            partners = self.Partner.create([{**p.vals, "is_company": p.is_company} for p in pending])
+            identifier_vals = []
+            for item, partner in zip(pending, partners, strict=True):
+                item.partner = partner
+                identifier_vals += [
+                    {"partner_id": partner.id, "kind": kind, "value": value} for kind, value in item.pairs
+                ]
+                identifier_vals += [
+                    {"partner_id": partner.id, "kind": kind, "value": value, "source_id": self.source.id}
+                    for kind, value in item.source_pairs
+                ]
+                for pair in self.claims_of.pop(item, set()):
+                    self._hold(pair, partner)
+                for name, value in item.vals.items():
+                    self._provenance(partner, name, value, "applied")
+                self.current_trust.update({(partner.id, name): self._trust_for(name) for name in item.vals})
+                self.by_run.update((partner.id, name) for name in item.vals)
+                self.by_run_loaded.add(partner.id)
+                self.trust_loaded.add(partner.id)
+            if identifier_vals:
+                try:
+                    # the unique index refusing an identifier is an expected answer, not an error to log
+                    with mute_logger("odoo.sql_db"):
+                        self.Identifier.create(identifier_vals)
+                        self.Identifier.flush_model()
+                except pg_errors.UniqueViolation as error:
+                    if error.diag.table_name != self.Identifier._table:
+                        raise
+                    raise ConcurrencyError(
+                        "a strong identifier of batch %s was claimed by a concurrent transaction"
+                        % self.batch.batch_no
+                    ) from None
+        deferred, self.deferred = self.deferred, []
+        for row, vals, target, result in deferred:
+            partner = target.partner
+            written, kept = self._update(partner, row, vals)
+            self._claim_source_identifiers(partner, row, written)
+            result["fields_written"], result["fields_kept"] = written, kept
+            if row.get("kind") == "company" and _text(partner.name):
+                self.companies.setdefault(survivorship.normalise("name", partner.name), partner)
+        self._store_keys()
+
+    def _load_earlier_labels(self):
+        """The partners earlier batches of the run gave the rows the batch's labels name (one query)."""
+        numbers = set()
+        for row in self.rows:
+            if row.get("kind") == "pair":
+                labels = row.get("pair") if isinstance(row.get("pair"), list) else []
+            else:
+                labels = [(row.get("decision") or {}).get("cluster")]
+            for label in labels:
+                if isinstance(label, str) and label.startswith("row:") and label[4:].isdigit():
+                    numbers.add(int(label[4:]))
+        if not numbers:
+            return
+        previous = self.env["customer.sync.run.row"].search(
+            [("run_id", "=", self.run.id), ("row_number", "in", sorted(numbers)), ("partner_id", "!=", False)]
+        )
+        for record in previous:
+            self.earlier.setdefault(f"row:{record.row_number}", record.partner_id.with_env(self.Partner.env))
+
+    # -- creating and updating partners -------------------------------------------
 
     def _written_by_run(self, partner, name):
         """Whether this run (this batch, or an earlier one of the run) wrote ``name`` of ``partner``."""
@@ -416,18 +633,52 @@ class _Applier:
                 partner._ci_sync_identifiers()
         return sorted(written), sorted(kept - written)
 
-    def _claim_source_identifiers(self, partner, row):
-        """The identifiers only a source knows (an LEI, a USCC next to a VAT number)."""
+    def _claim_source_identifiers(self, partner, row, written):
+        """The identifiers only a source knows (an LEI, a USCC next to a VAT number), for a
+        partner the row linked to; ``written``: the fields the row wrote on it."""
+        pairs = [] if partner.parent_id else self._source_identifiers(row)
+        if pairs:
+            self.Identifier._claim(partner, pairs, source=self.source)
+        if pairs or not {"email", "vat", "company"}.isdisjoint(written):
+            self._reload_claims(partner)
+
+    def _source_identifiers(self, row):
         ids = row.get("identifiers") or {}
-        if partner.parent_id:
-            return
         pairs = []
         for kind in ("uscc", "lei", "vat"):
             value = identifiers.normalise(kind, ids.get(kind) or (row.get("values") or {}).get(kind))
             if value:
                 pairs.append((kind, value))
-        if pairs:
-            self.Identifier._claim(partner, pairs, source=self.source)
+        return pairs
+
+    def _value_identifiers(self, row, vals):
+        """The identifiers applying the row's values could claim (its e-mail, tax id, source's)."""
+        return [
+            *identifiers.partner_identifiers(vals.get("email"), vals.get("vat"), commercial=True),
+            *self._source_identifiers(row),
+        ]
+
+    def _lookup_identifiers(self, row):
+        """Every identifier the row names or may claim: their holders are looked up once.
+
+        None for a row the batch answers unchanged or rejects as erased (its key is known).
+        """
+        key = row.get("external_key")
+        existing = self.keys.get(key) if isinstance(key, str) else None
+        if existing and (
+            existing.erased
+            or (existing.row_hash == row.get("hash") and (existing.partner_id or existing.candidate_id))
+        ):
+            return []
+        pairs = self._row_identifiers(row)
+        if (
+            not row.get("rejected")
+            and row.get("kind") in ("company", "person")
+            and isinstance(row.get("values"), dict)
+            and isinstance(row.get("identifiers") or {}, dict)
+        ):
+            pairs += self._value_identifiers(row, self._partner_values(row))
+        return pairs
 
     def _partner_values(self, row):
         """The res.partner values of an observation (blank values included: survivorship skips them)."""
@@ -459,7 +710,7 @@ class _Applier:
         if state:
             vals["state_id"] = state.id
         if row["kind"] == "person" and _text(values.get("company")):
-            employer = self.companies.get(survivorship.normalise("name", values["company"]))
+            employer = _real(self.companies.get(survivorship.normalise("name", values["company"])))
             if employer:
                 vals["parent_id"] = employer.id
             else:
@@ -528,7 +779,7 @@ class _Applier:
         labels = row.get("pair") or []
         partners = self.Partner.browse()
         for label in labels[:2]:
-            partners |= self._partner_of_label(label) or self.Partner.browse()
+            partners |= _real(self._partner_of_label(label)) or self.Partner.browse()
         if len(labels) != 2 or len(partners) != 2:
             return self._result(None, "unchanged")
         existing = self.Candidate.search(
@@ -570,55 +821,55 @@ class _Applier:
 
     def _partner_of_label(self, label):
         """The partner a cluster or row label (``row:<n>``) produced, in this batch or an earlier one."""
-        if label in self.labels:
-            return self.labels[label]
-        if isinstance(label, str) and label.startswith("row:") and label[4:].isdigit():
-            previous = self.env["customer.sync.run.row"].search(
-                [
-                    ("run_id", "=", self.run.id),
-                    ("row_number", "=", int(label[4:])),
-                    ("partner_id", "!=", False),
-                ],
-                limit=1,
-            )
-            if previous:
-                self.labels[label] = previous.partner_id.with_env(self.Partner.env)
-                return self.labels[label]
-        return None
+        if label not in self.labels and label in self.earlier:
+            self.labels[label] = self.earlier[label]
+        partner = self.labels.get(label)
+        if isinstance(partner, _Pending) and partner.partner:
+            return partner.partner
+        return partner
 
     def _store_key(self, key, row, partner, candidate=None):
-        vals = {
-            "partner_id": partner.id or False,
-            "candidate_id": candidate.id if candidate else False,
-            "row_hash": row.get("hash") or False,
-            "run_id": self.run.id,
-            "last_seen": self.now,
-        }
-        existing = self.keys.get(key)
-        if existing:
-            existing.write(vals)
-        else:
-            self.keys[key] = self.ExternalKey.create(
-                {**vals, "source_id": self.source.id, "external_key": key, "first_seen": self.now}
-            )
+        """Note the row's external key; written with the batch's others by :meth:`_store_keys`."""
+        self.new_keys[key] = (row, partner, candidate)
+
+    def _store_keys(self):
+        """Write the noted external keys: the new ones in one insert."""
+        new_keys, self.new_keys = self.new_keys, {}
+        creates = []
+        for key, (row, partner, candidate) in new_keys.items():
+            vals = {
+                "partner_id": _real(partner).id or False,
+                "candidate_id": candidate.id if candidate else False,
+                "row_hash": row.get("hash") or False,
+                "run_id": self.run.id,
+                "last_seen": self.now,
+            }
+            existing = self.keys.get(key)
+            if existing:
+                existing.write(vals)
+            else:
+                creates.append(
+                    (key, {**vals, "source_id": self.source.id, "external_key": key, "first_seen": self.now})
+                )
+        if creates:
+            records = self.ExternalKey.create([vals for _key, vals in creates])
+            self.keys.update(zip([key for key, _vals in creates], records, strict=True))
 
     def _provenance(self, partner, name, value, state):
-        self.provenance.append(
-            {
-                "partner_id": partner.id,
-                "field_name": name,
-                "value": self.Provenance._excerpt(
-                    self.env[partner._fields[name].comodel_name].browse(value).display_name
-                    if partner._fields[name].type == "many2one"
-                    else value
-                ),
-                "source_id": self.source.id,
-                "run_id": self.run.id,
-                "trust": self._trust_for(name),
-                "observed_at": self.now,
-                "state": state,
-            }
-        )
+        """Note a provenance row of ``partner`` (or a :class:`_Pending`); created at the batch's end."""
+        field = self.Partner._fields[name]
+        if field.type == "many2one":
+            value = self.env[field.comodel_name].browse(value).display_name
+        vals = {
+            "field_name": name,
+            "value": self.Provenance._excerpt(value),
+            "source_id": self.source.id,
+            "run_id": self.run.id,
+            "trust": self._trust_for(name),
+            "observed_at": self.now,
+            "state": state,
+        }
+        self.provenance.append((partner, vals))
 
     def _trust_for(self, name):
         key = TRUST_KEY.get(name, name)
@@ -646,7 +897,7 @@ class _Applier:
         result = {
             "row": number,
             "outcome": outcome,
-            "partner_id": partner.id if partner else None,
+            "partner_id": partner if isinstance(partner, _Pending) else (partner.id if partner else None),
             "candidate_id": candidate.id if candidate else None,
             "fields_written": list(written),
             "fields_kept": list(kept),
@@ -663,7 +914,7 @@ class _Applier:
         purchased list never grants a marketing purpose (the ledger refuses it): those
         purposes are skipped, and the batch says so.
         """
-        partners = self.touched.exists()
+        partners = self.Partner.browse(list(dict.fromkeys(_real(p).id for p in self.touched))).exists()
         purposes = self.source.purpose_ids
         if not partners or not purposes:
             return 0
@@ -691,9 +942,15 @@ class _Applier:
             )
         }
         Channel = self.env["customer.consent.channel"]
+        channels = {}  # code -> channel: one lookup per channel, not per partner
         vals_list = []
         for partner in partners:
-            channel = self.source.consent_channel_id or _channel_for(Channel, partner)
+            channel = self.source.consent_channel_id
+            if not channel:
+                code = _channel_code(partner)
+                if code and code not in channels:
+                    channels[code] = Channel._get_by_code(code)
+                channel = channels.get(code)
             if not channel:
                 continue
             for purpose in purposes:
@@ -718,6 +975,14 @@ class _Applier:
                         ),
                     }
                 )
+        if not vals_list:
+            return 0
+        try:
+            with self.env.cr.savepoint():
+                Event.create(vals_list)
+            return len(vals_list)
+        except ValidationError:
+            pass  # the ledger refused one of them: one by one, to keep the others and say which
         count = 0
         for vals in vals_list:
             try:
@@ -731,23 +996,27 @@ class _Applier:
 
 def _same_kind(holder, kind):
     """Whether ``holder`` is an active partner of ``kind`` (a company's e-mail does not make a person it)."""
+    if isinstance(holder, _Pending):
+        return holder.is_company == (kind == "company")
     # sudo: reads whether the holder is archived and a company, to decide whether the row is
     # the same entity; the caller then checks its access to the holder before linking to it
     holder_sudo = holder.sudo()
     return holder_sudo.active and holder_sudo.is_company == (kind == "company")
 
 
-def _channel_for(Channel, partner):
-    """The channel a source's consent is recorded for when the source names none."""
+def _holder_key(holder):
+    return holder if isinstance(holder, _Pending) else holder.id
+
+
+def _channel_code(partner):
+    """The code of the channel a source's consent is recorded for when the source names none."""
     if partner.email:
-        code = "email"
-    elif partner.phone:
-        code = "phone"
-    elif partner.street or partner.city:
-        code = "post"
-    else:
-        return None
-    return Channel._get_by_code(code)
+        return "email"
+    if partner.phone:
+        return "phone"
+    if partner.street or partner.city:
+        return "post"
+    return None
 
 
 def _text(value):

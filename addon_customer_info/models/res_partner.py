@@ -680,8 +680,12 @@ class ResPartner(models.Model):
         partners_sudo = self.sudo().filtered(lambda p: not p.ci_region_id and (p.country_id or p.state_id))
         Region = self.env["customer.region"].sudo()
         by_region = defaultdict(lambda: self.sudo().browse())
+        regions = {}  # (country, state) -> region: one lookup per address of the batch, not per partner
         for partner in partners_sudo:
-            region = Region._find_for_address(partner.country_id, partner.state_id)
+            address = (partner.country_id, partner.state_id)
+            if address not in regions:
+                regions[address] = Region._find_for_address(*address)
+            region = regions[address]
             if region:
                 by_region[region] |= partner
         for region, partners in by_region.items():

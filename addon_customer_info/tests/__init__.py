@@ -39,3 +39,4 @@ from . import test_webform_endpoint
 from . import test_partner_merge
 from . import test_access_request_ui
 from . import test_sync_unchanged
+from . import test_sync_apply_batch
