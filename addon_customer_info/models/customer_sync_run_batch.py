@@ -981,8 +981,9 @@ class _Applier:
             with self.env.cr.savepoint():
                 Event.create(vals_list)
             return len(vals_list)
-        except ValidationError:
-            pass  # the ledger refused one of them: one by one, to keep the others and say which
+        except ValidationError as error:
+            # the ledger refused one of them: one by one, to keep the others and say which
+            _logger.debug("consent events of batch %s one by one: %s", self.batch.batch_no, error)
         count = 0
         for vals in vals_list:
             try:
