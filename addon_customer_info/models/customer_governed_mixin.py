@@ -459,9 +459,11 @@ class CustomerGovernedMixin(models.AbstractModel):
             if order and order == self._order:
                 # the model's own order (important dates by next date), which search() passes:
                 # not the user's choice, so not logged; for those who see their own customers'
-                # values only it leaves the sensitive fields out (it would tell others' apart)
+                # values only it leaves the sensitive fields out (it would tell others' apart), and
+                # for those who see none it leaves them out too (sorting by a field one may not read
+                # is refused: a plain list of career rows would fail)
                 chosen_order = None
-                if self._ci_sensitive_restricted():
+                if not self.env.user.has_group(SENSITIVE_ALL_GROUP):
                     order = self._ci_order_without(sensitive)
             # filtering or sorting by a sensitive field discloses something of its values (which
             # records match, in which order): both are limited to one's own customers and logged

@@ -186,6 +186,17 @@ class TestSensitiveFields(SensitiveDataCase):
                     .get_views([(False, "list")])["views"]["list"]["arch"],
                 )
 
+    def test_lists_sorted_by_a_sensitive_field_open_for_those_outside_the_groups(self):
+        """Career and important-date rows are sorted by dates that are sensitive: their lists open
+        for a manager outside the sensitive groups, sorted without those fields."""
+        for model in ("customer.career", "customer.important.date"):
+            Model = self.env[model].with_user(self.user_manager)
+            sensitive = Model._ci_sensitive_names() & Model._ci_order_fields(Model._order)
+            self.assertTrue(sensitive, f"{model} is sorted by a sensitive field by default")
+            rows = Model.search([])
+            self.assertTrue(rows, model)
+            Model.web_search_read([], {"display_name": {}})
+
     def test_the_sensitive_groups_see_them(self):
         for user in (self.user_sens, self.user_sens_all, self.user_admin_ci):
             with self.subTest(user=user.login):
