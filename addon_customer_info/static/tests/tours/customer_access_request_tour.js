@@ -23,7 +23,7 @@ registry.category("web_tour.tours").add("customer_access_request_ask_tour", {
         },
         {
             content: "The request is for the contact's company",
-            trigger: ".modal .o_field_widget[name='partner_id']:contains('Tour Foreign Customer')",
+            trigger: ".modal .o_field_widget[name='partner_id'] input:value('Tour Foreign Customer')",
         },
         {
             content: "Say why",
