@@ -23,7 +23,7 @@ registry.category("web_tour.tours").add("customer_access_request_ask_tour", {
         },
         {
             content: "The request is for the contact's company",
-            trigger: ".modal .o_field_widget[name='partner_id']:contains('Tour Foreign Customer')",
+            trigger: ".modal .o_field_widget[name='partner_id'] input:value('Tour Foreign Customer')",
         },
         {
             content: "Say why",
@@ -69,7 +69,8 @@ registry.category("web_tour.tours").add("customer_access_request_approve_tour", 
     steps: () => patient([
         {
             content: "The request waits for the manager's decision",
-            trigger: ".o_data_row:contains('Tour Foreign Customer'):contains('Requested')",
+            // the reason's cell: the row's middle may be the requester's avatar, which opens a card
+            trigger: ".o_data_row:contains('Tour Foreign Customer'):contains('Requested') td[name='reason']",
             run: "click",
         },
         {
