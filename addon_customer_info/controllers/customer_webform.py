@@ -91,8 +91,11 @@ class CustomerWebformController(http.Controller):
             return _refuse(source_id, 400, "malformed", "The body is not a JSON object.")
         if source.webform_scheme == signature.TYPEFORM:
             message_id = payload.get("event_id")
-            if not isinstance(message_id, str) or not message_id or not isinstance(payload.get("form_response"), dict):
-                return _refuse(source_id, 400, "malformed", "A Typeform submission has an event_id and a form_response.")
+            answers = payload.get("form_response")
+            if not (isinstance(message_id, str) and message_id and isinstance(answers, dict)):
+                return _refuse(
+                    source_id, 400, "malformed", "A Typeform submission has an event_id and a form_response."
+                )
         else:
             message_id = headers["webhook-id"].strip()
         if len(message_id) > 255:
@@ -109,10 +112,18 @@ class CustomerWebformController(http.Controller):
                 {"Retry-After": str(RATE_WINDOW)},
             )
         submission, created = Submission._receive(
-            source, message_id, body, source.webform_scheme, sent_at=sent_at, remote_addr=httprequest.remote_addr
+            source,
+            message_id,
+            body,
+            source.webform_scheme,
+            sent_at=sent_at,
+            remote_addr=httprequest.remote_addr,
         )
         _logger.info(
-            "web form %s: submission %s %s", source_id, submission.id, "stored" if created else "already stored"
+            "web form %s: submission %s %s",
+            source_id,
+            submission.id,
+            "stored" if created else "already stored",
         )
         status, answer = Submission._response_for(submission)
         return _answer(status, answer)

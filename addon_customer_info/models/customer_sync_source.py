@@ -195,9 +195,8 @@ class CustomerSyncSource(models.Model):
     def _compute_webform_url(self):
         base = self.get_base_url()
         for source in self:
-            source.webform_url = (
-                f"{base}/customer_info/webform/{source.id}" if source.type == "web_form" and source.id else False
-            )
+            is_form = source.type == "web_form" and source.id
+            source.webform_url = f"{base}/customer_info/webform/{source.id}" if is_form else False
 
     def _compute_submission_count(self):
         counts = dict(
@@ -278,7 +277,8 @@ class CustomerSyncSource(models.Model):
         return run._action_open()
 
     def action_new_webform_secret(self):
-        """Add a new signing secret in front of the others (the sender moves to it, then the old one is removed)."""
+        """Add a new signing secret in front of the others (the sender moves to it, then the old one
+        is removed)."""
         self.ensure_one()
         if self.type != "web_form":
             raise UserError(self.env._("Only web-form sources have signing secrets."))

@@ -1,9 +1,8 @@
 from datetime import timedelta
 
-from psycopg2 import errors as pg_errors
-
 from odoo import api, fields, models
 from odoo.tools import mute_logger
+from psycopg2 import errors as pg_errors
 
 from .customer_sync_source import ADMIN_GROUP, INTEGRATION_GROUP
 

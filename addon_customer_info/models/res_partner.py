@@ -93,10 +93,16 @@ class ResPartner(models.Model):
 
     _name = "res.partner"
     _inherit = ["res.partner", "customer.governed.mixin"]
-    # Salespeople change their own customers only (security/ir_rules.xml), but log notes, schedule
-    # activities and record customer activities on any contact they read, as in Odoo without the
-    # addon: posting needs reading the contact, not changing it.
-    _mail_post_access = "read"
+
+    def _mail_get_operation_for_mail_message_operation(self, message_operation):
+        """Salespeople change their own customers only (security/ir_rules.xml), but log notes,
+        schedule activities and record customer activities on any contact they read, as they could
+        before: for them posting needs reading the contact. Everyone else (other applications'
+        users, portal users) keeps Odoo's rule, writing."""
+        result = super()._mail_get_operation_for_mail_message_operation(message_operation)
+        if message_operation == "create" and not self.env.su and self.env.user.has_group(CI_USER):
+            result = {record: "read" if access == "write" else access for record, access in result.items()}
+        return result
 
     # ------------------------------------------------------------
     # Profile: classification

@@ -41,7 +41,10 @@ class TestAccessRequestUi(HttpCase):
         self.assertFalse(Request.search([("partner_id", "=", customer.id)]))
 
         self.start_tour(
-            f"/odoo/contacts/{person.id}", "customer_access_request_ask_tour", login=salesperson.login, timeout=TOUR_TIMEOUT
+            f"/odoo/contacts/{person.id}",
+            "customer_access_request_ask_tour",
+            login=salesperson.login,
+            timeout=TOUR_TIMEOUT,
         )
 
         request = Request.search([("partner_id", "=", customer.id)])

@@ -1,11 +1,10 @@
 import datetime
 
 from lxml import etree
-from psycopg2 import IntegrityError
-
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
+from psycopg2 import IntegrityError
 
 from .test_sensitive_fields import MODULE, MUTED, SensitiveDataCase
 

@@ -236,6 +236,18 @@ class TestSecurity(CustomerInfoCommon):
         self.company_cn.with_user(self.user_manager).write({"comment": "checked"})
 
     @mute_logger(*MUTED)
+    def test_salespeople_post_on_contacts_they_read_others_as_in_odoo(self):
+        """Posting on another salesperson's customer needs reading it for the addon's users; for
+        anyone else Odoo's rule stays (writing the contact)."""
+        self.company_de.with_user(self.user_sales).message_post(body="Met them at the fair")
+        outsider = new_test_user(self.env, login="ci_contacts_reader", groups="base.group_user")
+        contact = self.company_de.with_user(outsider)
+        self.assertTrue(contact.read(["name"]))
+        self.assertFalse(contact.has_access("write"))
+        with self.assertRaises(AccessError):
+            contact.message_post(body="not without writing, as in Odoo")
+
+    @mute_logger(*MUTED)
     def test_multi_company_activities(self):
         other_company = self.env["res.company"].create({"name": "Nordwind Asia Ltd"})
         manager_elsewhere = new_test_user(

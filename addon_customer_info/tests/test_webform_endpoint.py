@@ -8,9 +8,10 @@ from odoo.tests import HttpCase, tagged
 from ..tools import webhook_signature as signature  # noqa: TID252
 from .test_consent_controller import RecordingHandler
 
-SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
-OLD_SECRET = "whsec_dGhlIG9sZCBzZWNyZXQgb2YgdGhlIGZvcm0="
-TYPEFORM_SECRET = "a-typeform-secret"
+# test secrets of the test sources, signed with by the tests themselves
+SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"  # noqa: S105
+OLD_SECRET = "whsec_dGhlIG9sZCBzZWNyZXQgb2YgdGhlIGZvcm0="  # noqa: S105
+TYPEFORM_SECRET = "a-typeform-secret"  # noqa: S105
 
 
 @tagged("post_install", "-at_install")
@@ -84,7 +85,8 @@ class TestWebformEndpoint(HttpCase):
 
     def test_forged_missing_and_tampered_signatures_are_refused(self):
         forged = self.standard(self.body, secret="whsec_" + "QUJD" * 8)
-        missing = {key: value for key, value in self.standard(self.body).items() if key != "webhook-signature"}
+        missing = dict(self.standard(self.body))
+        del missing["webhook-signature"]
         tampered = self.standard(self.body)
         other_body = self.body.replace(b"Li Na", b"Mallory")
         for headers, body in ((forged, self.body), (missing, self.body), (tampered, other_body)):
@@ -106,9 +108,8 @@ class TestWebformEndpoint(HttpCase):
         response = self.post(self.source, large, self.standard(large, "msg_large"))
         self.assertEqual(response.status_code, 413, response.text)
         form = b"name=Li+Na"
-        response = self.post(
-            self.source, form, self.standard(form, "msg_form"), content_type="application/x-www-form-urlencoded"
-        )
+        form_type = "application/x-www-form-urlencoded"
+        response = self.post(self.source, form, self.standard(form, "msg_form"), content_type=form_type)
         self.assertEqual(response.status_code, 415, response.text)
         for body in (b"not json", b"[1, 2]", b"\xff\xfe{}"):
             response = self.post(self.source, body, self.standard(body, "msg_bad"))
