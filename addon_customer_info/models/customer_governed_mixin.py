@@ -475,6 +475,14 @@ class CustomerGovernedMixin(models.AbstractModel):
                 }
                 | self._ci_order_fields(chosen_order)
             )
+        if used and not self.env.user.has_group(SENSITIVE_GROUP):
+            # those who read no sensitive value may not filter or sort by one either
+            raise AccessError(
+                self.env._(
+                    "Only the Sensitive Personal Data groups filter or sort by %(fields)s.",
+                    fields=", ".join(sorted(self._fields[n]._description_string(self.env) for n in used)),
+                )
+            )
         if used:
             domain = self._ci_restrict_to_own(domain, lambda: used)
             self.env["customer.audit.log"]._log_read(self.browse(), sorted(used))
