@@ -65,7 +65,6 @@ class CustomerConsentCurrent(models.Model):
     )
     last_occurred_at = fields.Datetime(string="Last Event", readonly=True)
     settled_at = fields.Datetime(
-        string="Settled At",
         readonly=True,
         help="When the last of the combination's events occurred: from then on the row alone says the state.",
     )
@@ -74,7 +73,7 @@ class CustomerConsentCurrent(models.Model):
     decided_at = fields.Datetime(string="Since", readonly=True)
     expires_at = fields.Datetime(string="Expires", readonly=True)
     pending_event_id = fields.Many2one("customer.consent.event", string="Pending Grant", readonly=True)
-    pending_since = fields.Datetime(string="Pending Since", readonly=True)
+    pending_since = fields.Datetime(readonly=True)
     confirm_deadline = fields.Datetime(readonly=True)
     later_deadline = fields.Datetime(
         string="Later Confirm Deadline",
@@ -105,11 +104,12 @@ class CustomerConsentCurrent(models.Model):
             )
         )
 
+    # the rows are written by SQL only (_refresh): the ORM's create and write are refused, not extended
     @api.model_create_multi
-    def create(self, vals_list):
+    def create(self, vals_list):  # pylint: disable=method-required-super
         self._refuse()
 
-    def write(self, vals):
+    def write(self, vals):  # pylint: disable=method-required-super
         self._refuse()
 
     @api.ondelete(at_uninstall=False)

@@ -256,10 +256,11 @@ class CustomerGovernedMixin(models.AbstractModel):
     """The fields :meth:`_has_field_access` grants at once (set per model class at its setup)."""
 
     def _post_model_setup__(self):
-        super()._post_model_setup__()
+        result = super()._post_model_setup__()
         # a registry class attribute, set again at every setup of the model (new fields, a new
         # registry): a field set up since is not in it and takes the full check
         type(self)._ci_open_fields = self._ci_compute_open_fields()
+        return result
 
     def _ci_compute_open_fields(self):
         """The fields whose access is Odoo's check alone and would be granted by it to anyone:
