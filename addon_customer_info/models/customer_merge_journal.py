@@ -693,17 +693,21 @@ class CustomerMergeJournal(models.Model):
 
     def _execute_move(self, ref, query):
         """Run a move; a constraint the clash check could not foresee refuses the merge."""
+        self._execute_or_refuse(query, lambda constraint: self.env._(
+            "Nothing was merged: moving the rows of %(table)s (%(column)s) would break the "
+            "constraint %(constraint)s, and the merge never deletes them. Resolve it first, then "
+            "merge again.",
+            table=ref["model"] or ref["table"], column=ref["column"], constraint=constraint,
+        ))
+
+    def _execute_or_refuse(self, query, refusal):
+        """Run ``query`` in a savepoint; a constraint it breaks raises ``refusal(constraint name)``
+        as a UserError (the savepoint undone, nothing else)."""
         try:
             with mute_logger("odoo.sql_db"), self.env.cr.savepoint():
                 self.env.cr.execute(query)
         except psycopg2.IntegrityError as error:
-            constraint = getattr(error.diag, "constraint_name", None) or ""
-            raise UserError(self.env._(
-                "Nothing was merged: moving the rows of %(table)s (%(column)s) would break the "
-                "constraint %(constraint)s, and the merge never deletes them. Resolve it first, then "
-                "merge again.",
-                table=ref["model"] or ref["table"], column=ref["column"], constraint=constraint,
-            )) from None
+            raise UserError(refusal(getattr(error.diag, "constraint_name", None) or "")) from None
 
     def _validate(self, moved_records, survivor):
         """The moved rows' models' own rules hold (a relation cannot relate the survivor to itself,
@@ -964,16 +968,11 @@ class CustomerMergeJournal(models.Model):
         )
 
     def _execute_undo(self, line, query):
-        try:
-            with mute_logger("odoo.sql_db"), self.env.cr.savepoint():
-                self.env.cr.execute(query)
-        except psycopg2.IntegrityError as error:
-            constraint = getattr(error.diag, "constraint_name", None) or ""
-            raise UserError(self.env._(
-                "This merge cannot be undone exactly: %(model)s #%(id)s cannot be put back (constraint "
-                "%(constraint)s); a row added since the merge takes its place.",
-                model=line.model_description or line.table_name, id=line.row_id or "-", constraint=constraint,
-            )) from None
+        self._execute_or_refuse(query, lambda constraint: self.env._(
+            "This merge cannot be undone exactly: %(model)s #%(id)s cannot be put back (constraint "
+            "%(constraint)s); a row added since the merge takes its place.",
+            model=line.model_description or line.table_name, id=line.row_id or "-", constraint=constraint,
+        ))
 
     def _restore_blacklist(self, line):
         data = line.row_data
