@@ -102,23 +102,28 @@ class CustomerWebformController(http.Controller):
             return _refuse(source_id, 400, "malformed", "The message id is longer than 255 characters.")
         # sudo: the anonymous sender stores its verified submission; it cannot read anything back
         Submission = request.env["customer.webform.submission"].sudo()
-        known = Submission.search([("source_id", "=", source.id), ("message_id", "=", message_id)], limit=1)
-        if not known and Submission._received_since(source, RATE_WINDOW) >= source.webform_rate_limit:
-            return _refuse(
-                source_id,
-                429,
-                "rate_limited",
-                f"More than {source.webform_rate_limit} submissions in a minute: retry later.",
-                {"Retry-After": str(RATE_WINDOW)},
-            )
-        submission, created = Submission._receive(
-            source,
-            message_id,
-            body,
-            source.webform_scheme,
-            sent_at=sent_at,
-            remote_addr=httprequest.remote_addr,
+        submission = Submission.search(
+            [("source_id", "=", source.id), ("message_id", "=", message_id)], limit=1
         )
+        created = False
+        if not submission:
+            # a redelivery is answered whatever the flood; only new submissions count against it
+            if Submission._received_since(source, RATE_WINDOW) >= source.webform_rate_limit:
+                return _refuse(
+                    source_id,
+                    429,
+                    "rate_limited",
+                    f"More than {source.webform_rate_limit} submissions in a minute: retry later.",
+                    {"Retry-After": str(RATE_WINDOW)},
+                )
+            submission, created = Submission._receive(
+                source,
+                message_id,
+                body,
+                source.webform_scheme,
+                sent_at=sent_at,
+                remote_addr=httprequest.remote_addr,
+            )
         _logger.info(
             "web form %s: submission %s %s",
             source_id,

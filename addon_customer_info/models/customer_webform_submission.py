@@ -79,10 +79,8 @@ class CustomerWebformSubmission(models.Model):
         """Store a verified submission once; returns ``(submission, created)``.
 
         A concurrent delivery of the same message waits on the unique index and then finds the
-        row the first one committed. Called by the endpoint as superuser (see there)."""
-        existing = self.search([("source_id", "=", source.id), ("message_id", "=", message_id)], limit=1)
-        if existing:
-            return existing, False
+        row the first one committed. Called by the endpoint as superuser (see there), which has
+        looked the message up already."""
         status, _payload = self._response_for(self.browse())
         try:
             # the unique index refusing a concurrent copy is an expected answer, not an error to log
